@@ -1,0 +1,65 @@
+import { ConfigError, DomainError } from '@app/core';
+
+import { CliError, USAGE_ERROR } from './cli-error.js';
+import { adminCommand } from './commands/admin.command.js';
+import { keysCommand } from './commands/keys.command.js';
+import { migrateCommand } from './commands/migrate.command.js';
+import { partnerCommand } from './commands/partner.command.js';
+import { providerCommand } from './commands/provider.command.js';
+import { seedCommand } from './commands/seed.command.js';
+import { ROLES } from './roles.js';
+import { runRoleFromCommandLine } from './run-role.js';
+
+const USAGE = `SuperIMAP: watches IMAP inboxes and calls partner webhooks.
+
+usage: superimap <command> [options]
+
+roles (long-running):
+  api | imap-client | worker | all
+
+commands (JSON on stdout):
+  migrate [--down]            create the database if needed and apply migrations (or revert the last)
+  seed                        default admin and built-in IMAP providers (idempotent)
+  partner create|list|rotate-secret
+  provider create|list
+  admin create --email EMAIL --password PASSWORD
+  keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
+  migrate: migrateCommand,
+  seed: seedCommand,
+  partner: partnerCommand,
+  provider: providerCommand,
+  admin: adminCommand,
+  keys: keysCommand,
+};
+
+async function main([name, ...args]: string[]): Promise<void> {
+  if (name && ROLES[name]) return runRoleFromCommandLine(name, ROLES[name]);
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`, USAGE_ERROR);
+  const result = await command(args);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof ConfigError || error instanceof DomainError) return 1;
+  return 1;
+}
+
+function messageFor(error: unknown): string {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof DomainError) return error.message;
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED') return `cannot reach a required service: ${(error as Error).message}`;
+  return `unexpected error: ${(error as Error).stack ?? String(error)}`;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`superimap: ${messageFor(error)}\n`);
+  process.exitCode = exitCodeFor(error);
+});

@@ -1,0 +1,182 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+};
+const URL_OPTIONS = { require_tld: false, require_protocol: true } as const;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every environment variable SuperIMAP reads, with its default and meaning.
+ * Durations are in seconds (decimals allowed, so tests can run fast clusters).
+ */
+export class AppConfig {
+  /** `production` turns on the strict rules (required secrets, SSRF guard). */
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /** PostgreSQL connection URL. */
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/superimap';
+
+  /** Redis connection URL (jobs, heartbeats, leases, change notifications). */
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key, so several installations can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-" only' })
+  REDIS_PREFIX = 'superimap';
+
+  /** HTTP port of the api role. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Port of /health and /metrics for the imap-client and worker roles. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HEALTH_PORT = 3001;
+
+  /** Public base URL of the api, used in connect/disconnect URLs. */
+  @IsUrl({ ...URL_OPTIONS, protocols: ['http', 'https'] })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  /** Encryption keys for secrets at rest, comma-separated, newest first; `id:secret` or just `secret`. */
+  @IsString()
+  @IsNotEmpty()
+  ENCRYPTION_KEY = '';
+
+  /** Server secret for signed connect URLs and sessions. */
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'SECRET_KEY_BASE must be at least 32 characters long' })
+  SECRET_KEY_BASE = '';
+
+  /** Most mailbox sessions one imap-client process holds. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  MAX_USER_THREADS = 500;
+
+  /** Concurrent fetch-and-store jobs per imap-client process. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  NUM_WORKER_THREADS = 5;
+
+  /** Largest message, in bytes, whose source is fetched; larger ones yield a truncated event. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  MAX_EMAIL_SIZE = 1_048_576;
+
+  /** Seconds between tracer rounds. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  TRACER_INTERVAL = 600;
+
+  /** Tracer emails sent per round. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  NUM_TRACERS = 3;
+
+  /** Seconds between imap-client heartbeats. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  HEARTBEAT_INTERVAL = 10;
+
+  /** Seconds after which a silent imap-client counts as dead. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.3)
+  HEARTBEAT_TIMEOUT = 30;
+
+  /** Seconds after which IDLE is re-issued (servers drop IDLE after 29 minutes). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  @Max(1740)
+  IDLE_RESTART_INTERVAL = 600;
+
+  /** Seconds between polls for servers without IDLE. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  POLL_INTERVAL = 60;
+
+  /** Seconds a webhook receiver has to answer. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  WEBHOOK_TIMEOUT = 30;
+
+  /** Delivery attempts before an event is marked failed. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_MAX_ATTEMPTS = 6;
+
+  /** Base delay in seconds of the exponential retry schedule (doubling, with jitter). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  WEBHOOK_BACKOFF = 10;
+
+  /** Parallel webhook deliveries per worker process. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_CONCURRENCY = 50;
+
+  /** Allow webhook targets on private networks; defaults to true outside production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE?: boolean = undefined;
+
+  /** API requests per partner per minute. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  API_RATE_LIMIT = 6000;
+
+  /** pino log level. */
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  get allowPrivateWebhookTargets(): boolean {
+    return this.WEBHOOK_ALLOW_PRIVATE ?? !this.isProduction;
+  }
+}
+
+/** Names of every variable, in declaration order (used by the CLI help and the .env.example test). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(new AppConfig());

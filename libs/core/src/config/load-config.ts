@@ -1,0 +1,49 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+import { parseEncryptionKeys } from '../crypto/encryption-keys.js';
+import { AppConfig, CONFIG_VARIABLES } from './app-config.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Environment = Record<string, string | undefined>;
+
+/** Builds the validated config from an environment; throws one ConfigError listing every problem. */
+export function parseConfig(env: Environment): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const problems = validateSync(config, { forbidUnknownValues: true }).flatMap((error) => {
+    const shown = raw[error.property] === undefined ? '(not set)' : JSON.stringify(raw[error.property]);
+    return Object.values(error.constraints ?? {}).map((message) => `${error.property}=${shown}: ${message}`);
+  });
+  problems.push(...crossFieldProblems(config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function crossFieldProblems(config: AppConfig): string[] {
+  const problems: string[] = [];
+  if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) {
+    problems.push('HEARTBEAT_TIMEOUT must be longer than HEARTBEAT_INTERVAL');
+  }
+  if (config.ENCRYPTION_KEY) {
+    try {
+      parseEncryptionKeys(config.ENCRYPTION_KEY);
+    } catch (error) {
+      problems.push(`ENCRYPTION_KEY: ${(error as Error).message}`);
+    }
+  }
+  if (config.isProduction && config.PUBLIC_URL.startsWith('http:')) {
+    problems.push('PUBLIC_URL must use https in production');
+  }
+  return problems;
+}

@@ -1,0 +1,47 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { CryptoModule } from './crypto/crypto.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { AllErrorsFilter } from './errors/all-errors.filter.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthService } from './health/health.service.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { QueueModule } from './queue/queue.module.js';
+import { RedisModule } from './redis/redis.module.js';
+
+/** Infrastructure every role shares: config, logging, database, Redis, queues, crypto, health, metrics. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        CryptoModule,
+        DatabaseModule.forRoot(),
+        RedisModule,
+        QueueModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [HealthService, MetricsService, { provide: APP_FILTER, useClass: AllErrorsFilter }],
+      exports: [HealthService, MetricsService, QueueModule],
+    };
+  }
+
+  /** What a one-shot CLI command needs: config, logging, crypto and the database (no HTTP, no Redis). */
+  static forCommand(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(logger), CryptoModule, DatabaseModule.forRoot()],
+    };
+  }
+}

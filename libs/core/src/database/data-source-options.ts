@@ -1,0 +1,21 @@
+import type { DataSourceOptions } from 'typeorm';
+
+import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-schema.js';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+/** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
+export const MIGRATIONS = [InitialSchema1764350000000];
+
+/** Options shared by the application's data source and the CLI's. */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    extra: { max: 10, application_name: 'superimap' },
+  };
+}

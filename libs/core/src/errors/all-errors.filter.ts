@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+import { ROOT_LOGGER } from '../logging/logging.module.js';
+import { DomainError, type ErrorCode } from './domain-error.js';
+import { type ErrorBody, errorBody } from './error-body.js';
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  429: 'RateLimited',
+};
+
+/** Maps every error to `{error: {code, message}}`; unknown ones become a 500 with a correlation id. */
+@Catch()
+export class AllErrorsFilter implements ExceptionFilter {
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const [status, body] = this.describe(exception, request);
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+
+  private describe(exception: unknown, request: Request): [number, ErrorBody] {
+    if (exception instanceof DomainError) {
+      return [exception.status, errorBody(exception.code, exception.message, exception.details)];
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : exception.message;
+      const code = STATUS_CODES[status] ?? 'BadRequest';
+      return [status, errorBody(code, status === 404 ? `Cannot ${request.method} ${request.path}` : message)];
+    }
+    const correlationId = randomUUID();
+    this.logger.error(
+      { err: exception, correlation_id: correlationId, method: request.method, path: request.path },
+      'Unhandled error',
+    );
+    const body = errorBody('InternalError', 'Internal server error');
+    body.error.correlation_id = correlationId;
+    return [500, body];
+  }
+}

@@ -1,0 +1,31 @@
+import { IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+
+const WEB_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** Operator input for a new partner (CLI and admin pages). */
+export class CreatePartnerDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsOptional()
+  @IsUrl(WEB_URL, { message: 'newMailWebhook must be an http(s) URL' })
+  newMailWebhook?: string;
+
+  @IsOptional()
+  @IsUrl(WEB_URL, { message: 'userConnectedWebhook must be an http(s) URL' })
+  userConnectedWebhook?: string;
+
+  @IsOptional()
+  @IsUrl(WEB_URL, { message: 'userDisconnectedWebhook must be an http(s) URL' })
+  userDisconnectedWebhook?: string;
+
+  @IsOptional()
+  @IsUrl(WEB_URL, { message: 'successUrl must be an http(s) URL' })
+  successUrl?: string;
+
+  @IsOptional()
+  @IsUrl(WEB_URL, { message: 'failureUrl must be an http(s) URL' })
+  failureUrl?: string;
+}

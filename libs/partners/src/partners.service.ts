@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+
+import { DomainError, SecretBox } from '@app/core';
+
+import type { CreatePartnerDto } from './dto/create-partner.dto.js';
+import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
+import { Partner } from './partner.entity.js';
+
+/** How long a rotated-out webhook secret keeps signing, so receivers can switch without downtime. */
+const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+
+export interface CreatedPartner {
+  partner: Partner;
+  apiKey: string;
+  webhookSecret: string;
+}
+
+/** Plaintext signing material of a partner, only ever held in memory. */
+export interface PartnerSigningKeys {
+  apiKey: string;
+  webhookSecrets: string[];
+}
+
+@Injectable()
+export class PartnersService {
+  constructor(
+    @InjectRepository(Partner) private readonly partners: Repository<Partner>,
+    private readonly secretBox: SecretBox,
+  ) {}
+
+  async create(input: CreatePartnerDto): Promise<CreatedPartner> {
+    const id = randomUUID();
+    const apiKey = generateApiKey();
+    const webhookSecret = generateWebhookSecret();
+    const partner = this.partners.create({
+      id,
+      name: input.name,
+      apiKey: this.secretBox.encrypt(apiKey, { table: 'partners', column: 'api_key', id }),
+      apiKeyHash: hashApiKey(apiKey),
+      webhookSecret: this.secretBox.encrypt(webhookSecret, { table: 'partners', column: 'webhook_secret', id }),
+      previousWebhookSecret: null,
+      previousWebhookSecretExpiresAt: null,
+      newMailWebhook: input.newMailWebhook ?? null,
+      userConnectedWebhook: input.userConnectedWebhook ?? null,
+      userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
+      successUrl: input.successUrl ?? null,
+      failureUrl: input.failureUrl ?? null,
+      allowedRedirectUrls: [],
+    });
+    return { partner: await this.partners.save(partner), apiKey, webhookSecret };
+  }
+
+  async list(): Promise<Partner[]> {
+    return this.partners.find({ order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Partner> {
+    const partner = await this.partners.findOneBy({ id });
+    if (!partner) throw new DomainError('PartnerNotFound', `Partner not found: ${id}`);
+    return partner;
+  }
+
+  /** The partner owning this API key, or null; lookup by hash, compared in constant time. */
+  async findByApiKey(apiKey: string): Promise<Partner | null> {
+    const partner = await this.partners.findOneBy({ apiKeyHash: hashApiKey(apiKey) });
+    return partner && apiKeyMatches(apiKey, partner.apiKeyHash) ? partner : null;
+  }
+
+  signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {
+    const location = (column: string) => ({ table: 'partners', column, id: partner.id });
+    const webhookSecrets = [this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret'))];
+    const previousValid =
+      partner.previousWebhookSecret && (partner.previousWebhookSecretExpiresAt?.getTime() ?? 0) > now.getTime();
+    if (previousValid && partner.previousWebhookSecret) {
+      webhookSecrets.push(this.secretBox.decrypt(partner.previousWebhookSecret, location('previous_webhook_secret')));
+    }
+    return { apiKey: this.secretBox.decrypt(partner.apiKey, location('api_key')), webhookSecrets };
+  }
+
+  /** Issues a new webhook secret; the old one keeps signing alongside it for a day. */
+  async rotateWebhookSecret(id: string): Promise<string> {
+    const partner = await this.get(id);
+    const current = this.secretBox.decrypt(partner.webhookSecret, { table: 'partners', column: 'webhook_secret', id });
+    const next = generateWebhookSecret();
+    partner.previousWebhookSecret = this.secretBox.encrypt(current, {
+      table: 'partners',
+      column: 'previous_webhook_secret',
+      id,
+    });
+    partner.previousWebhookSecretExpiresAt = new Date(Date.now() + SECRET_ROTATION_OVERLAP_MS);
+    partner.webhookSecret = this.secretBox.encrypt(next, { table: 'partners', column: 'webhook_secret', id });
+    await this.partners.save(partner);
+    return next;
+  }
+}

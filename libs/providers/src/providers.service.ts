@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+
+import { DomainError } from '@app/core';
+
+import { ImapProvider } from './imap-provider.entity.js';
+
+type OptionalFields = Pick<
+  ImapProvider,
+  | 'smtpHost'
+  | 'smtpPort'
+  | 'smtpSecurity'
+  | 'oauth2AuthorizeUrl'
+  | 'oauth2TokenUrl'
+  | 'oauth2UserinfoUrl'
+  | 'oauth2RevokeUrl'
+  | 'oauth2Scope'
+  | 'oauth2Params'
+>;
+/** What defines a provider; SMTP and OAuth2 settings are optional. */
+export type ProviderDefinition = Omit<ImapProvider, 'id' | 'createdAt' | 'updatedAt' | keyof OptionalFields> &
+  Partial<OptionalFields>;
+
+@Injectable()
+export class ProvidersService {
+  constructor(@InjectRepository(ImapProvider) private readonly providers: Repository<ImapProvider>) {}
+
+  async list(): Promise<ImapProvider[]> {
+    return this.providers.find({ order: { code: 'ASC' } });
+  }
+
+  async findByCode(code: string): Promise<ImapProvider | null> {
+    return this.providers.findOneBy({ code });
+  }
+
+  async getByCode(code: string): Promise<ImapProvider> {
+    const provider = await this.findByCode(code);
+    if (!provider) throw new DomainError('ImapProviderNotFound', `Imap Provider not found for '${code}'`);
+    return provider;
+  }
+
+  async create(definition: ProviderDefinition): Promise<ImapProvider> {
+    const inserted = await this.insertIfMissing(definition);
+    if (!inserted) {
+      throw new DomainError('ProviderExists', `An IMAP provider with code '${definition.code}' already exists`);
+    }
+    return this.getByCode(definition.code);
+  }
+
+  /** Inserts the providers that are missing; leaves existing ones (and an operator's edits) alone. */
+  async ensureExist(definitions: ProviderDefinition[]): Promise<number> {
+    let created = 0;
+    for (const definition of definitions) if (await this.insertIfMissing(definition)) created++;
+    return created;
+  }
+
+  private async insertIfMissing(definition: ProviderDefinition): Promise<boolean> {
+    const result = await this.providers
+      .createQueryBuilder()
+      .insert()
+      .values({ ...emptyOptionalFields(), ...definition, id: randomUUID() })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    return (result.raw as unknown[]).length > 0;
+  }
+}
+
+function emptyOptionalFields(): OptionalFields {
+  return {
+    smtpHost: null,
+    smtpPort: null,
+    smtpSecurity: null,
+    oauth2AuthorizeUrl: null,
+    oauth2TokenUrl: null,
+    oauth2UserinfoUrl: null,
+    oauth2RevokeUrl: null,
+    oauth2Scope: null,
+    oauth2Params: {},
+  };
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the system packages the integration tests need: Dovecot (imapd + lmtpd) for the private
+# test instances started by test/harness/dovecot.ts, and openssl for their self-signed certificate.
+# Idempotent and fast: apt is not touched when everything is already present.
+# CI runs this as root on a fresh Debian 12.
+set -euo pipefail
+
+packages=()
+if ! command -v dovecot >/dev/null 2>&1 || [ ! -x /usr/lib/dovecot/imap ] || [ ! -x /usr/lib/dovecot/lmtp ]; then
+  packages+=(dovecot-imapd dovecot-lmtpd)
+fi
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+
+if [ ${#packages[@]} -eq 0 ]; then
+  echo "install-test-deps: dovecot and openssl already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: need root to install: ${packages[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+install() { apt-get install -y -qq --no-install-recommends "${packages[@]}"; }
+
+# A fresh image has no package lists: update only then, or when stale lists make the install fail.
+if ! apt-cache show "${packages[@]}" >/dev/null 2>&1; then
+  apt-get update -qq
+  install
+elif ! install; then
+  apt-get update -qq
+  install
+fi
+
+# The package may start the system-wide Dovecot (ports 143/993); the tests don't use it.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
+  systemctl disable --now dovecot >/dev/null 2>&1 || true
+fi
+
+echo "install-test-deps: installed ${packages[*]}"

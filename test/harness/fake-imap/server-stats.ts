@@ -1,0 +1,104 @@
+// What tests assert on: logins, sessions, commands, served messages and every flag change.
+// Per-user counters are created on first use, so idle accounts cost nothing here.
+
+export interface FlagChange {
+  user: string;
+  mailbox: string;
+  uid: number;
+  /** What changed it: `STORE`, `UID STORE`, or `FETCH BODY[]` (an implicit \Seen). */
+  via: string;
+  before: readonly string[];
+  after: readonly string[];
+}
+
+export interface UserStats {
+  logins: number;
+  failedLogins: number;
+  /** Authenticated connections open right now. */
+  openSessions: number;
+  /** Received commands by name (`UID FETCH` and `FETCH` are counted apart). */
+  commands: Record<string, number>;
+  /** FETCH responses that carried a whole message (BODY[] or RFC822). */
+  messagesServed: number;
+}
+
+export interface ServerTotals {
+  connections: number;
+  openConnections: number;
+  logins: number;
+  failedLogins: number;
+  messagesServed: number;
+  flagChanges: number;
+  /** Faults that struck, scripted and chaotic, by type. */
+  faults: Record<string, number>;
+}
+
+interface UserCounters {
+  logins: number;
+  failedLogins: number;
+  openSessions: number;
+  commands: Map<string, number>;
+  messagesServed: number;
+}
+
+export class ServerStats {
+  private readonly users = new Map<string, UserCounters>();
+  readonly flagChanges: FlagChange[] = [];
+  /** Commands sent before any user was known (CAPABILITY, ID...). */
+  readonly anonymousCommands = new Map<string, number>();
+  connections = 0;
+  openConnections = 0;
+  logins = 0;
+  failedLogins = 0;
+  messagesServed = 0;
+
+  private user(name: string): UserCounters {
+    let counters = this.users.get(name);
+    if (!counters) {
+      counters = { logins: 0, failedLogins: 0, openSessions: 0, commands: new Map(), messagesServed: 0 };
+      this.users.set(name, counters);
+    }
+    return counters;
+  }
+
+  countCommand(user: string | undefined, command: string): void {
+    const commands = user === undefined ? this.anonymousCommands : this.user(user).commands;
+    commands.set(command, (commands.get(command) ?? 0) + 1);
+  }
+
+  loginSucceeded(user: string): void {
+    this.logins++;
+    const counters = this.user(user);
+    counters.logins++;
+    counters.openSessions++;
+  }
+
+  loginFailed(user: string): void {
+    this.failedLogins++;
+    this.user(user).failedLogins++;
+  }
+
+  sessionEnded(user: string): void {
+    this.user(user).openSessions--;
+  }
+
+  messageServed(user: string): void {
+    this.messagesServed++;
+    this.user(user).messagesServed++;
+  }
+
+  snapshot(user: string): UserStats {
+    const counters = this.users.get(user);
+    return {
+      logins: counters?.logins ?? 0,
+      failedLogins: counters?.failedLogins ?? 0,
+      openSessions: counters?.openSessions ?? 0,
+      commands: Object.fromEntries(counters?.commands ?? []),
+      messagesServed: counters?.messagesServed ?? 0,
+    };
+  }
+
+  commandCount(user: string, command: string): number {
+    return this.users.get(user)?.commands.get(command.toUpperCase()) ?? 0;
+  }
+}
