@@ -40,6 +40,10 @@ async function withClient<T>(server: DovecotTestServer, user: TestUser, fn: (c: 
   }
 }
 
+function endsWith(source: Buffer | undefined, raw: Buffer): boolean {
+  return source !== undefined && source.subarray(source.length - raw.length).equals(raw);
+}
+
 /** Resolves with the first event `name` emitted by `emitter`, or rejects after `ms`. */
 function nextEvent<T>(emitter: ImapFlow, name: 'exists' | 'close', ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -90,7 +94,9 @@ describe('DovecotTestServer', () => {
       if (!msg) throw new Error('no message');
       expect(msg.envelope?.subject).toBe('harness delivery');
       expect(msg.envelope?.messageId).toBe('<harness-1@example.test>');
-      expect(msg.source?.equals(raw)).toBe(true);
+      // Dovecot's LMTP prepends Return-Path, Delivered-To and Received; the rest is byte-identical.
+      expect(endsWith(msg.source, raw)).toBe(true);
+      expect(msg.source?.toString()).toMatch(/^Return-Path: <sender@example.test>\r\nDelivered-To: user0001@example.test\r\n/);
       expect(await server.mailboxFlags(user.email, msg.uid)).not.toContain('\\Seen');
 
       await c.messageFlagsAdd(String(msg.uid), ['\\Seen'], { uid: true });
@@ -120,9 +126,8 @@ describe('DovecotTestServer', () => {
       await c.mailboxOpen('INBOX');
       const stored = [];
       for await (const msg of c.fetch('1:*', { source: true, envelope: true })) stored.push(msg);
-      expect(stored.map((m) => m.source?.equals(fixtures[m.seq - 1]!))).toEqual(fixtures.map(() => true));
+      expect(stored.map((m) => endsWith(m.source, fixtures[m.seq - 1]!))).toEqual(fixtures.map(() => true));
       expect(stored[3]?.envelope?.subject).toBe('Grüße ✓');
-      expect(stored[4]?.source?.length).toBe(1_000_000);
     });
   });
 
@@ -173,7 +178,7 @@ describe('DovecotTestServer', () => {
     expect(await server.waitForSessions(user.email, 0)).toBe(0);
   });
 
-  it('changes UIDVALIDITY; a session with the mailbox selected is disconnected', async () => {
+  it('changes UIDVALIDITY; an IDLE session with the mailbox selected gets BYE at its next sync', async () => {
     const user = server.user(1);
     const before = await withClient(server, user, async (c) => (await c.mailboxOpen('INBOX')).uidValidity);
 
@@ -185,7 +190,10 @@ describe('DovecotTestServer', () => {
 
     const next = await server.changeUidValidity(user.email);
     expect(BigInt(next)).toBe(before + 1n);
-    await closed; // Dovecot: "* BYE IMAP session state is inconsistent, please relogin."
+    // The change alone doesn't wake IDLE; a delivery makes Dovecot sync and notice it:
+    // "* BYE IMAP session state is inconsistent, please relogin."
+    await server.deliver(user.email, buildMail({ to: user.email }));
+    await closed;
 
     const after = await withClient(server, user, async (c) => (await c.mailboxOpen('INBOX')).uidValidity);
     expect(after).toBe(BigInt(next));
@@ -215,8 +223,8 @@ describe('DovecotTestServer with imap-hibernate', () => {
       await c.connect();
       await c.mailboxOpen('INBOX');
       void c.idle();
-      // imap-hibernate takes over the connection after 1 s of IDLE
-      await server.waitForLog(/imap-hibernate.*Connection/i, 5000);
+      // imap-hibernate takes over the connection after 1 s of IDLE; anvil still counts the session
+      expect(await server.waitForHibernated(1, 5000)).toBe(1);
       expect(await server.countSessions(user.email)).toBe(1);
 
       const exists = nextEvent<{ count: number }>(c, 'exists', 3000);

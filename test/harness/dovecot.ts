@@ -3,7 +3,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, appendFile, chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ export class DovecotTestServer {
   /** How long start() took until IMAP and LMTP answered (incl. cert and config generation). */
   startupMs = 0;
   private stopped = false;
+  /** Last mtime (s) given to the users file; starts at the second it was written. */
+  private usersStamp = Math.floor(Date.now() / 1000);
 
   private constructor(
     /** Temp dir holding config, users, TLS, logs and mail. */
@@ -185,23 +187,46 @@ export class DovecotTestServer {
     return { email: `${name}@${USER_DOMAIN}`, password: `pw-${name}` };
   }
 
-  /** Adds a login. Dovecot re-reads the passwd-file when it changes, so it works immediately. */
+  /** Adds a login; resolves once Dovecot will see it (see publishUsers). */
   async addUser(email: string, password: string): Promise<TestUser> {
-    assertPasswdField('email', email);
-    assertPasswdField('password', password);
-    await appendFile(this.usersPath, passwdLine(email, password));
+    await this.addUsers([{ email, password }]);
     return { email, password };
   }
 
-  /** Changes (or revokes, with a random value) a user's password; takes effect for the next login. */
+  /** Adds several logins with a single wait for Dovecot to pick them up. */
+  async addUsers(users: TestUser[]): Promise<void> {
+    for (const u of users) {
+      assertPasswdField('email', u.email);
+      assertPasswdField('password', u.password);
+    }
+    await this.publishUsers(() => appendFile(this.usersPath, users.map((u) => passwdLine(u.email, u.password)).join('')));
+  }
+
+  /** Changes (or, with a random value, revokes) a user's password; applies to the next login. */
   async setPassword(email: string, password: string): Promise<void> {
     assertPasswdField('password', password);
-    const lines = (await readFile(this.usersPath, 'utf8')).split('\n').filter((l) => l !== '');
-    const prefix = `${email.toLowerCase()}:`;
-    const index = lines.findIndex((l) => l.toLowerCase().startsWith(prefix));
-    if (index < 0) throw new Error(`setPassword: no such user ${email}`);
-    lines[index] = passwdLine(email, password).trimEnd();
-    await writeFile(this.usersPath, `${lines.join('\n')}\n`);
+    await this.publishUsers(async () => {
+      const lines = (await readFile(this.usersPath, 'utf8')).split('\n').filter((l) => l !== '');
+      const prefix = `${email.toLowerCase()}:`;
+      const index = lines.findIndex((l) => l.startsWith(prefix));
+      if (index < 0) throw new Error(`setPassword: no such user ${email}`);
+      lines[index] = passwdLine(email, password).trimEnd();
+      await writeFile(this.usersPath, `${lines.join('\n')}\n`);
+    });
+  }
+
+  /**
+   * Dovecot's passwd-file reloads only when mtime (whole seconds) or size changed, and stats the
+   * file at most once per second (passwd_file_sync). So give every write a new mtime second and
+   * return only once the clock is past the second of the write.
+   */
+  private async publishUsers(write: () => Promise<void>): Promise<void> {
+    await write();
+    const stamp = Math.max(Math.floor(Date.now() / 1000), this.usersStamp + 1);
+    this.usersStamp = stamp;
+    await utimes(this.usersPath, stamp, stamp);
+    const visibleAt = (Math.floor(Date.now() / 1000) + 1) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, visibleAt - Date.now()));
   }
 
   /** Delivers a raw RFC822 message over LMTP (like the MTA would); rejects if any recipient is refused. */
@@ -288,8 +313,10 @@ export class DovecotTestServer {
   }
 
   /**
-   * Gives the mailbox a new UIDVALIDITY (current + 1) and returns it. Sessions that have it
-   * selected get "* BYE IMAP session state is inconsistent, please relogin." from Dovecot.
+   * Gives the mailbox a new UIDVALIDITY (current + 1) and returns it; message UIDs stay as they are.
+   * Sessions that have the mailbox selected get "* BYE IMAP session state is inconsistent, please
+   * relogin." at their next sync: their next command, or a new delivery while in IDLE (the change
+   * itself does not wake IDLE, hibernated or not).
    */
   async changeUidValidity(email: string, mailbox = 'INBOX'): Promise<number> {
     const { uidValidity } = await this.mailboxStatus(email, mailbox);
@@ -319,6 +346,29 @@ export class DovecotTestServer {
 
   async readLog(): Promise<string> {
     return readFile(this.logPath, 'utf8').catch(() => '');
+  }
+
+  /** Process titles of this instance's children (verbose_proctitle), e.g. "dovecot-<instance>/imap [user0001@example.test 127.0.0.1 IDLE]". */
+  async processTitles(): Promise<string[]> {
+    return [...(await instanceProcesses(this.instanceName)).values()];
+  }
+
+  /** IDLE connections currently parked in imap-hibernate (needs `hibernateTimeout`). */
+  async countHibernated(): Promise<number> {
+    let total = 0;
+    for (const title of await this.processTitles()) {
+      total += Number(/\/imap-hibernate \[(\d+) connections?\]/.exec(title)?.[1] ?? 0);
+    }
+    return total;
+  }
+
+  async waitForHibernated(count: number, timeoutMs = 5000): Promise<number> {
+    return pollUntil(
+      () => this.countHibernated(),
+      (n) => n === count,
+      timeoutMs,
+      (n) => `hibernated connections: wanted ${count}, have ${n}`,
+    );
   }
 
   /** Polls the Dovecot log until a line matches; resolves with that line. */
@@ -553,31 +603,34 @@ async function terminate(child: ChildProcess, timeoutMs: number): Promise<void> 
   }
 }
 
-/** Children can outlive the master (e.g. imap-hibernate under load); find them by this instance's proctitle. */
-async function killLeftovers(instanceName: string): Promise<void> {
+/** Process titles (pid -> title) of this instance's children, e.g. "dovecot-<instance>/imap [user ip IDLE]". */
+async function instanceProcesses(instanceName: string): Promise<Map<number, string>> {
   const prefixes = [`dovecot-${instanceName}/`, `${instanceName}/`];
-  const pids: number[] = [];
+  const found = new Map<number, string>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (prefixes.some((p) => cmdline.startsWith(p))) pids.push(Number(entry));
+    const title = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replace(/\0+$/, '');
+    if (prefixes.some((p) => title.startsWith(p))) found.set(Number(entry), title);
   }
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  await pollUntil(
-    async () => pids.filter(isAlive),
-    (alive) => alive.length === 0,
-    2000,
-    () => 'leftover processes',
-  ).catch(() => pids.filter(isAlive).forEach((pid) => signal(pid, 'SIGKILL')));
+  return found;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Children can outlive the master (e.g. imap-hibernate under load); find them by this instance's proctitle. */
+async function killLeftovers(instanceName: string): Promise<void> {
+  const pids = [...(await instanceProcesses(instanceName)).keys()];
+  if (pids.length === 0) return;
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const stillAlive = async (): Promise<number[]> => (await Promise.all(pids.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter(Boolean);
+  await pollUntil(stillAlive, (alive) => alive.length === 0, 2000, () => 'leftover processes').catch(async () => {
+    for (const pid of await stillAlive()) signal(pid, 'SIGKILL');
+  });
+}
+
+/** A zombie (state Z) counts as gone: it has exited and only waits to be reaped by its new parent. */
+async function isAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = /\) (\S)/.exec(stat)?.[1];
+  return state !== undefined && state !== 'Z';
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -596,8 +649,9 @@ function installExitHook(): void {
   });
 }
 
+/** doveadm -f tab output. A row may be an empty line (one column with an empty value, e.g. no flags). */
 function parseTab(out: string): Record<string, string>[] {
-  const [header, ...rows] = out.split('\n').filter((l) => l !== '');
+  const [header, ...rows] = out.replace(/\n$/, '').split('\n');
   if (!header) return [];
   const names = header.split('\t');
   return rows.map((row) => Object.fromEntries(row.split('\t').map((v, i) => [names[i] ?? `col${i}`, v])));

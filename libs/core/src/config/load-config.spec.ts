@@ -1,0 +1,77 @@
+import { ConfigError, parseConfig } from './load-config.js';
+
+const SECRETS = { ENCRYPTION_KEY: 'k1:0123456789abcdef0123', SECRET_KEY_BASE: 'x'.repeat(32) };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('applies the seed defaults when only secrets are given', () => {
+    const config = parseConfig(SECRETS);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      MAX_USER_THREADS: 500,
+      NUM_WORKER_THREADS: 5,
+      MAX_EMAIL_SIZE: 1_048_576,
+      TRACER_INTERVAL: 600,
+      NUM_TRACERS: 3,
+      HEARTBEAT_INTERVAL: 10,
+      HEARTBEAT_TIMEOUT: 30,
+      WEBHOOK_MAX_ATTEMPTS: 6,
+      WEBHOOK_TIMEOUT: 30,
+    });
+    expect(config.allowPrivateWebhookTargets).toBe(true);
+  });
+
+  it('reads numbers and booleans from strings', () => {
+    const config = parseConfig({ ...SECRETS, PORT: '8080', HEARTBEAT_INTERVAL: '0.5', WEBHOOK_ALLOW_PRIVATE: 'false' });
+    expect(config.PORT).toBe(8080);
+    expect(config.HEARTBEAT_INTERVAL).toBe(0.5);
+    expect(config.allowPrivateWebhookTargets).toBe(false);
+  });
+
+  it('lists every invalid variable at once', () => {
+    const problems = problemsOf({
+      ...SECRETS,
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      MAX_USER_THREADS: '0',
+    });
+    const named = new Set(problems.map((problem) => problem.split('=')[0]));
+    expect([...named].sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'MAX_USER_THREADS', 'PORT']);
+    expect(problems.join('\n')).toContain('PORT="abc"');
+  });
+
+  it('requires the secrets', () => {
+    const problems = problemsOf({});
+    expect(problems.some((p) => p.startsWith('ENCRYPTION_KEY=(not set)'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('SECRET_KEY_BASE=(not set)'))).toBe(true);
+  });
+
+  it('rejects short encryption keys and short server secrets', () => {
+    const problems = problemsOf({ ENCRYPTION_KEY: 'short', SECRET_KEY_BASE: 'short' });
+    expect(problems.join('\n')).toMatch(/ENCRYPTION_KEY: .*at least 16/);
+    expect(problems.join('\n')).toMatch(/SECRET_KEY_BASE.*at least 32/);
+  });
+
+  it('applies production rules', () => {
+    const problems = problemsOf({ ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'http://example.com' });
+    expect(problems).toContain('PUBLIC_URL must use https in production');
+    const config = parseConfig({ ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'https://example.com' });
+    expect(config.allowPrivateWebhookTargets).toBe(false);
+  });
+
+  it('rejects a heartbeat timeout shorter than the interval', () => {
+    expect(problemsOf({ ...SECRETS, HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '5' })).toContain(
+      'HEARTBEAT_TIMEOUT must be longer than HEARTBEAT_INTERVAL',
+    );
+  });
+});

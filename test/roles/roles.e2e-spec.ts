@@ -1,0 +1,58 @@
+import { RoleProcess } from '../support/role-process.js';
+
+describe.each(['api', 'imap-client', 'worker', 'all'])('superimap %s', (role) => {
+  let process: RoleProcess | undefined;
+  afterEach(async () => {
+    await process?.stop('SIGKILL');
+  });
+
+  it('boots, answers /health with PostgreSQL and Redis up, and exits 0 on SIGTERM within 10 s', async () => {
+    process = await RoleProcess.start(role, { LOG_LEVEL: 'info' });
+    const health = await process.waitHealthy();
+    expect(health).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
+    const started = Date.now();
+    const exit = await process.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(process.output).toContain('"msg":"stopped"');
+  });
+});
+
+describe('boot with a wrong variable', () => {
+  it('stops with a message naming it', async () => {
+    const process = await RoleProcess.start('api', { PORT: 'abc', MAX_EMAIL_SIZE: 'lots' }, 1);
+    const exit = await process.exited();
+    expect(exit.code).toBe(1);
+    expect(process.output).toContain('PORT="abc"');
+    expect(process.output).toContain('MAX_EMAIL_SIZE="lots"');
+  });
+});
+
+describe('/health when Redis is unreachable', () => {
+  it('answers 503 and says which check failed', async () => {
+    const process = await RoleProcess.start('worker', { REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const response = await waitForStatus(`${process.url}/health`, 503);
+      expect(await response.json()).toMatchObject({ status: 'error', checks: { redis: { status: 'down' } } });
+    } finally {
+      await process.stop('SIGKILL');
+    }
+  });
+});
+
+async function waitForStatus(url: string, status: number): Promise<Response> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.status === status) return response;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} never answered ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
