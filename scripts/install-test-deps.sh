@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=()
-if ! command -v dovecot >/dev/null 2>&1 || [ ! -x /usr/lib/dovecot/imap ] || [ ! -x /usr/lib/dovecot/lmtp ]; then
+if { [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; } || [ ! -x /usr/lib/dovecot/imap ] || [ ! -x /usr/lib/dovecot/lmtp ]; then
   packages+=(dovecot-imapd dovecot-lmtpd)
 fi
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
@@ -22,20 +22,23 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -qq --no-install-recommends "${packages[@]}"; }
+apt_install() { apt-get install -y -qq --no-install-recommends "${packages[@]}"; }
 
 # A fresh image has no package lists: update only then, or when stale lists make the install fail.
 if ! apt-cache show "${packages[@]}" >/dev/null 2>&1; then
   apt-get update -qq
-  install
-elif ! install; then
+  apt_install
+elif ! apt_install; then
   apt-get update -qq
-  install
+  apt_install
 fi
 
-# The package may start the system-wide Dovecot (ports 143/993); the tests don't use it.
+# The package may start the system-wide Dovecot (ports 143/993, via systemd or its init script);
+# the tests run private instances and don't need it.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
   systemctl disable --now dovecot >/dev/null 2>&1 || true
+elif [ -s /run/dovecot/master.pid ]; then
+  dovecot stop >/dev/null 2>&1 || true
 fi
 
 echo "install-test-deps: installed ${packages[*]}"

@@ -1,4 +1,5 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+
 import { DovecotTestServer, type TestUser } from './dovecot.js';
 import {
   buildMail,
@@ -30,7 +31,11 @@ function client(
   });
 }
 
-async function withClient<T>(server: DovecotTestServer, user: TestUser, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  server: DovecotTestServer,
+  user: TestUser,
+  fn: (c: ImapFlow) => Promise<T> | T,
+): Promise<T> {
   const c = client(server, user);
   await c.connect();
   try {
@@ -96,7 +101,9 @@ describe('DovecotTestServer', () => {
       expect(msg.envelope?.messageId).toBe('<harness-1@example.test>');
       // Dovecot's LMTP prepends Return-Path, Delivered-To and Received; the rest is byte-identical.
       expect(endsWith(msg.source, raw)).toBe(true);
-      expect(msg.source?.toString()).toMatch(/^Return-Path: <sender@example.test>\r\nDelivered-To: user0001@example.test\r\n/);
+      expect(msg.source?.toString()).toMatch(
+        /^Return-Path: <sender@example.test>\r\nDelivered-To: user0001@example.test\r\n/,
+      );
       expect(await server.mailboxFlags(user.email, msg.uid)).not.toContain('\\Seen');
 
       await c.messageFlagsAdd(String(msg.uid), ['\\Seen'], { uid: true });
@@ -126,7 +133,7 @@ describe('DovecotTestServer', () => {
       await c.mailboxOpen('INBOX');
       const stored = [];
       for await (const msg of c.fetch('1:*', { source: true, envelope: true })) stored.push(msg);
-      expect(stored.map((m) => endsWith(m.source, fixtures[m.seq - 1]!))).toEqual(fixtures.map(() => true));
+      expect(stored.map((m) => endsWith(m.source, fixtures[m.seq - 1]))).toEqual(fixtures.map(() => true));
       expect(stored[3]?.envelope?.subject).toBe('Grüße ✓');
     });
   });
@@ -154,7 +161,7 @@ describe('DovecotTestServer', () => {
 
     const bad = client(server, { email: user.email, password: 'wrong' });
     await expect(bad.connect()).rejects.toThrow();
-    await withClient(server, user, async () => undefined);
+    await withClient(server, user, () => undefined);
 
     expect(await server.waitForLogins(user.email, { succeeded: 1, failed: 1 })).toEqual({
       succeeded: 1,
@@ -163,7 +170,14 @@ describe('DovecotTestServer', () => {
     });
     // Unknown users count as failures too; other users' logins are not mixed in.
     await expect(client(server, { email: 'ghost@example.test', password: 'x' }).connect()).rejects.toThrow();
-    expect(await server.waitForLogins('ghost@example.test', { failed: 1 })).toMatchObject({ failed: 1 });
+    expect(await server.waitForLogins('ghost@example.test', { failed: 1 })).toEqual({
+      succeeded: 0,
+      failed: 1,
+      total: 1,
+    });
+    // LMTP's userdb miss for an unknown recipient is not a login attempt
+    await expect(server.deliver('ghost@example.test', buildMail())).rejects.toThrow(/User doesn't exist/);
+    expect(await server.countLogins('ghost@example.test')).toEqual({ succeeded: 0, failed: 1, total: 1 });
     expect(await server.countLogins(user.email)).toEqual({ succeeded: 1, failed: 1, total: 2 });
   });
 
@@ -201,11 +215,11 @@ describe('DovecotTestServer', () => {
 
   it('addUser and setPassword take effect without a reload', async () => {
     const added = await server.addUser('Added.User@example.test', 'first-pass');
-    await withClient(server, added, async (c) => expect(c.authenticated).toBeTruthy());
+    await withClient(server, added, (c) => expect(c.authenticated).toBeTruthy());
 
     await server.setPassword(added.email, 'second-pass');
     await expect(client(server, added).connect()).rejects.toThrow();
-    await withClient(server, { ...added, password: 'second-pass' }, async (c) => expect(c.authenticated).toBeTruthy());
+    await withClient(server, { ...added, password: 'second-pass' }, (c) => expect(c.authenticated).toBeTruthy());
   });
 
   it('explains which users exist', () => {

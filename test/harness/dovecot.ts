@@ -3,11 +3,24 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, appendFile, chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  access,
+  appendFile,
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import nodemailer from 'nodemailer';
 
 const execFileAsync = promisify(execFile);
@@ -166,11 +179,18 @@ export class DovecotTestServer {
     }
   }
 
-  /** SIGTERM the master, wait for it, kill leftover children of this instance, remove the temp dir. */
-  async stop(opts: { keepFiles?: boolean } = {}): Promise<void> {
+  /**
+   * SIGTERMs the master together with its children, waits, kills leftovers of this instance and
+   * removes the temp dir. `graceful: true` signals only the master, which then takes ~1.1 s:
+   * it SIGQUITs children still holding listeners and sleeps a fixed 1000 ms (service-monitor.c).
+   */
+  async stop(opts: { keepFiles?: boolean; graceful?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await terminate(this.master, 10_000);
+    const children = opts.graceful ? [] : [...(await instanceProcesses(this.instanceName)).keys()];
+    const masterGone = terminate(this.master, 10_000);
+    for (const pid of children) signal(pid, 'SIGTERM');
+    await masterGone;
     await killLeftovers(this.instanceName);
     const keep = opts.keepFiles ?? process.env.SUPERIMAP_KEEP_DOVECOT_ROOT === '1';
     if (!keep) await rm(this.root, { recursive: true, force: true });
@@ -199,7 +219,9 @@ export class DovecotTestServer {
       assertPasswdField('email', u.email);
       assertPasswdField('password', u.password);
     }
-    await this.publishUsers(() => appendFile(this.usersPath, users.map((u) => passwdLine(u.email, u.password)).join('')));
+    await this.publishUsers(() =>
+      appendFile(this.usersPath, users.map((u) => passwdLine(u.email, u.password)).join('')),
+    );
   }
 
   /** Changes (or, with a random value, revokes) a user's password; applies to the next login. */
@@ -243,13 +265,17 @@ export class DovecotTestServer {
     } catch (err) {
       throw new Error(
         `deliver to ${recipients.join(', ')} via LMTP 127.0.0.1:${this.lmtpPort} failed: ${errorText(err)}`,
+        { cause: err },
       );
     } finally {
       transport.close();
     }
   }
 
-  /** Counts login attempts for a user from the Dovecot log (the log may lag a client's reply by a few ms). */
+  /**
+   * Counts login attempts for a user from the Dovecot log (it may lag the client's reply by a few ms:
+   * use waitForLogins to wait for a minimum). `failed` = wrong password or unknown user.
+   */
   async countLogins(email: string): Promise<LoginCounts> {
     const wanted = email.toLowerCase();
     let succeeded = 0;
@@ -257,8 +283,9 @@ export class DovecotTestServer {
     for (const line of (await this.readLog()).split('\n')) {
       const ok = /\bimap-login: Info: Login: user=<([^>]*)>/.exec(line);
       if (ok?.[1]?.toLowerCase() === wanted) succeeded++;
-      // auth_verbose: "auth: Info: passwd-file(user,ip,<session>): Password mismatch" / "unknown user"
-      const bad = /\bauth: Info: [\w-]+\(([^,)]*)[,)].*: (Password mismatch|unknown user)/.exec(line);
+      // auth_verbose: "auth: Info: passwd-file(user,ip,<session>): Password mismatch" / "unknown user";
+      // only logins carry a <session>, userdb lookups (e.g. LMTP to an unknown recipient) don't.
+      const bad = /\bauth: Info: [\w-]+\(([^,)]*),[^,)]*,<[^>]*>\): (Password mismatch|unknown user)/.exec(line);
       if (bad?.[1]?.toLowerCase() === wanted) failed++;
     }
     return { succeeded, failed, total: succeeded + failed };
@@ -277,7 +304,7 @@ export class DovecotTestServer {
 
   /** Currently open IMAP sessions of a user, as tracked by this instance's anvil (`doveadm who`). */
   async countSessions(email: string): Promise<number> {
-    const rows = parseTab(await this.doveadm(['-f', 'tab', 'who', '-1', email]));
+    const rows = await this.doveadmTable(['who', '-1', email]);
     return rows.filter((r) => r.username?.toLowerCase() === email.toLowerCase()).length;
   }
 
@@ -292,17 +319,8 @@ export class DovecotTestServer {
   }
 
   async mailboxStatus(email: string, mailbox = 'INBOX'): Promise<MailboxStatus> {
-    const out = await this.doveadm([
-      '-f',
-      'tab',
-      'mailbox',
-      'status',
-      '-u',
-      email,
-      'messages unseen uidnext uidvalidity',
-      mailbox,
-    ]);
-    const row = parseTab(out)[0];
+    const fields = 'messages unseen uidnext uidvalidity';
+    const [row] = await this.doveadmTable(['mailbox', 'status', '-u', email, fields, mailbox]);
     if (!row) throw new Error(`doveadm mailbox status ${email} ${mailbox}: no output`);
     return {
       messages: Number(row.messages),
@@ -327,19 +345,7 @@ export class DovecotTestServer {
 
   /** Flags of one message, e.g. ['\\Seen']; session-local \Recent is left out. */
   async mailboxFlags(email: string, uid: number, mailbox = 'INBOX'): Promise<string[]> {
-    const out = await this.doveadm([
-      '-f',
-      'tab',
-      'fetch',
-      '-u',
-      email,
-      'flags',
-      'mailbox',
-      mailbox,
-      'uid',
-      String(uid),
-    ]);
-    const row = parseTab(out)[0];
+    const [row] = await this.doveadmTable(['fetch', '-u', email, 'flags', 'mailbox', mailbox, 'uid', String(uid)]);
     if (!row) throw new Error(`mailboxFlags: ${email} ${mailbox} has no message with UID ${uid}`);
     return (row.flags ?? '').split(' ').filter((f) => f !== '' && f !== '\\Recent');
   }
@@ -389,8 +395,13 @@ export class DovecotTestServer {
       return stdout;
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr?.trim();
-      throw new Error(`doveadm ${args.join(' ')} failed: ${stderr || errorText(err)}`);
+      throw new Error(`doveadm ${args.join(' ')} failed: ${stderr || errorText(err)}`, { cause: err });
     }
+  }
+
+  /** doveadm with `-f tab`, as rows keyed by column name (doveadm orders columns its own way). */
+  private async doveadmTable(args: string[]): Promise<Record<string, string>[]> {
+    return parseTab(await this.doveadm(['-f', 'tab', ...args]));
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -412,6 +423,7 @@ export class DovecotTestServer {
       const log = (await this.readLog()).split('\n').slice(-15).join('\n');
       throw new Error(
         `${errorText(err)}\n--- stderr ---\n${this.masterStderr()}\n--- ${this.logPath} (tail) ---\n${log}`,
+        { cause: err },
       );
     } finally {
       this.master.off('exit', onExit);
@@ -420,32 +432,26 @@ export class DovecotTestServer {
 }
 
 async function findBinaries(): Promise<Binaries> {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  // `dovecot` lives in /usr/sbin, which a non-login PATH may lack
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/bin'];
   const find = async (name: string): Promise<string> => {
     for (const dir of dirs) {
-      const candidate = join(dir, name);
-      if (
-        await access(candidate, fsConstants.X_OK).then(
-          () => true,
-          () => false,
-        )
-      )
-        return candidate;
+      if (await isExecutable(join(dir, name))) return join(dir, name);
     }
     throw new Error(`\`${name}\` not found (PATH and /usr/sbin): ${INSTALL_HINT}`);
   };
   const [dovecot, doveadm, openssl] = await Promise.all([find('dovecot'), find('doveadm'), find('openssl')]);
-  for (const helper of ['imap', 'lmtp']) {
-    const path = `/usr/lib/dovecot/${helper}`;
-    if (
-      !(await access(path, fsConstants.X_OK).then(
-        () => true,
-        () => false,
-      ))
-    )
-      throw new Error(`${path} missing: ${INSTALL_HINT}`);
+  for (const path of ['/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp']) {
+    if (!(await isExecutable(path))) throw new Error(`${path} missing: ${INSTALL_HINT}`);
   }
   return { dovecot, doveadm, openssl };
+}
+
+function isExecutable(path: string): Promise<boolean> {
+  return access(path, fsConstants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function prepareRoot(
@@ -470,24 +476,11 @@ async function prepareRoot(
   await writeFile(join(root, 'users'), users.join(''));
 
   // EC key: generated in a few ms (RSA 2048 takes ~100 ms+); clients use rejectUnauthorized:false.
+  const certArgs = 'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj /CN=localhost';
   await execFileAsync(bins.openssl, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout',
-    join(root, 'ssl', 'key.pem'),
-    '-out',
-    join(root, 'ssl', 'cert.pem'),
+    ...certArgs.split(' '),
+    ...['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    ...['-keyout', join(root, 'ssl', 'key.pem'), '-out', join(root, 'ssl', 'cert.pem')],
   ]);
 
   const values: Record<string, string> = {
@@ -499,9 +492,8 @@ async function prepareRoot(
     IMAP_PORT: String(ports.imap),
     IMAPS_PORT: String(ports.imaps),
     LMTP_PORT: String(ports.lmtp),
-    // Below `ulimit -n`, or the master warns at start; services need a few spare fds.
+    // Below `ulimit -n` (20000 on the dev VMs), or the master warns at start.
     CLIENT_LIMIT: String(Math.max(1000, (await fdLimit()) - 1000)),
-    SERVICE_CLIENT_LIMIT: String(Math.max(1000, (await fdLimit()) - 1000)),
   };
   const template = await readFile(TEMPLATE_URL, 'utf8');
   const config = template.replace(/@([A-Z_]+)@/g, (whole, key: string) => {
@@ -549,7 +541,7 @@ async function choosePorts(opts: DovecotStartOptions): Promise<Ports> {
   );
   const free = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return { imap: opts.imapPort ?? free[0]!, imaps: opts.imapsPort ?? free[1]!, lmtp: opts.lmtpPort ?? free[2]! };
+  return { imap: opts.imapPort ?? free[0], imaps: opts.imapsPort ?? free[1], lmtp: opts.lmtpPort ?? free[2] };
 }
 
 /** True once the port answers with a line starting with `prefix`; false if not (yet). */
@@ -620,8 +612,14 @@ async function killLeftovers(instanceName: string): Promise<void> {
   const pids = [...(await instanceProcesses(instanceName)).keys()];
   if (pids.length === 0) return;
   for (const pid of pids) signal(pid, 'SIGTERM');
-  const stillAlive = async (): Promise<number[]> => (await Promise.all(pids.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter(Boolean);
-  await pollUntil(stillAlive, (alive) => alive.length === 0, 2000, () => 'leftover processes').catch(async () => {
+  const stillAlive = async (): Promise<number[]> =>
+    (await Promise.all(pids.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter(Boolean);
+  await pollUntil(
+    stillAlive,
+    (alive) => alive.length === 0,
+    2000,
+    () => 'leftover processes',
+  ).catch(async () => {
     for (const pid of await stillAlive()) signal(pid, 'SIGKILL');
   });
 }

@@ -26,7 +26,12 @@ describe('WebhookSink', () => {
     expect(res.status).toBe(200);
 
     const [req] = await sink.waitFor(1);
-    expect(req).toMatchObject({ method: 'POST', path: '/hooks/a', url: '/hooks/a?x=1', json: { event: 'mail.received', n: 1 } });
+    expect(req).toMatchObject({
+      method: 'POST',
+      path: '/hooks/a',
+      url: '/hooks/a?x=1',
+      json: { event: 'mail.received', n: 1 },
+    });
     expect(req?.headers['webhook-id']).toBe('msg_1');
     expect(req?.body.toString()).toBe('{"event":"mail.received","n":1}');
     expect(req?.receivedAt).toBeGreaterThanOrEqual(before);
@@ -41,7 +46,11 @@ describe('WebhookSink', () => {
   });
 
   it('answers from the global queue in order, then with the default', async () => {
-    sink.enqueue({ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 201, body: { ok: true } });
+    sink.enqueue(
+      { status: 500 },
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 201, body: { ok: true } },
+    );
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push(await post(sink.url, { i }));
     expect(statuses.map((r) => r.status)).toEqual([500, 429, 201, 200]);
@@ -50,7 +59,11 @@ describe('WebhookSink', () => {
   });
 
   it('prefers a path queue, then the global queue, then the path default', async () => {
-    sink.enqueueFor('/a', { status: 503 }).enqueue({ status: 502 }).setDefault({ status: 204 }, '/a').setDefault({ status: 410 });
+    sink
+      .enqueueFor('/a', { status: 503 })
+      .enqueue({ status: 502 })
+      .setDefault({ status: 204 }, '/a')
+      .setDefault({ status: 410 });
     const a1 = await post(sink.urlFor('/a'), {});
     const a2 = await post(sink.urlFor('/a'), {});
     const a3 = await post(sink.urlFor('/a'), {});
@@ -98,7 +111,9 @@ describe('WebhookSink', () => {
     await post(sink.urlFor('/two'), {});
     expect((await waiting).map((r) => r.path)).toEqual(['/one', '/two']);
 
-    await expect(sink.waitFor(3, 100)).rejects.toThrow('webhook sink: expected at least 3 request(s) within 100 ms, got 2 (POST /one, POST /two)');
+    await expect(sink.waitFor(3, 100)).rejects.toThrow(
+      'webhook sink: expected at least 3 request(s) within 100 ms, got 2 (POST /one, POST /two)',
+    );
     await expect(sink.waitFor(1, 100, '/three')).rejects.toThrow(/to \/three within 100 ms, got 0 \(none\)/);
   });
 

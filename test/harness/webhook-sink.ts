@@ -1,6 +1,12 @@
 // A real HTTP server on 127.0.0.1 standing in for a partner's webhook endpoint: records every
 // request and answers from a script (status, delay, redirect, hang, dropped connection).
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
@@ -132,7 +138,11 @@ export class WebhookSink {
           this.waiters.delete(waiter);
           const got = this.matching(path);
           const seen = got.map((r) => `${r.method} ${r.url}`).join(', ') || 'none';
-          reject(new Error(`webhook sink: expected at least ${count} request(s)${path ? ` to ${path}` : ''} within ${timeoutMs} ms, got ${got.length} (${seen})`));
+          reject(
+            new Error(
+              `webhook sink: expected at least ${count} request(s)${path ? ` to ${path}` : ''} within ${timeoutMs} ms, got ${got.length} (${seen})`,
+            ),
+          );
         }, timeoutMs),
       };
       this.waiters.add(waiter);
@@ -188,7 +198,9 @@ export class WebhookSink {
   }
 
   private nextResponse(path: string): ScriptedResponse {
-    return this.pathQueues.get(path)?.shift() ?? this.globalQueue.shift() ?? this.pathDefaults.get(path) ?? this.fallback;
+    return (
+      this.pathQueues.get(path)?.shift() ?? this.globalQueue.shift() ?? this.pathDefaults.get(path) ?? this.fallback
+    );
   }
 
   private respond(res: ServerResponse, response: ScriptedResponse): void {
@@ -203,7 +215,8 @@ export class WebhookSink {
       if (Buffer.isBuffer(response.body) || typeof response.body === 'string') body = response.body;
       else if (response.body !== undefined) {
         body = JSON.stringify(response.body);
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+          headers['content-type'] = 'application/json';
       }
       if (response.redirectTo !== undefined) headers.location = response.redirectTo;
       const status = response.status ?? (response.redirectTo !== undefined ? 307 : 200);

@@ -1,27 +1,46 @@
+import { AppConfig, errorBody } from '@app/core';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 
-import { type AppConfig, errorBody } from '@app/core';
+import { setUpOpenApi } from './openapi.js';
+import { validationFailure } from './validation-errors.js';
 
 const MAX_BODY = '1mb';
 
-/** HTTP concerns of the api role: security headers, JSON parsing with JSON errors, validation. */
+/** HTTP concerns of the api role: security headers, JSON parsing with JSON errors, validation, docs. */
 export function configureApi(app: NestExpressApplication, config: AppConfig): void {
   app.use(helmet({ contentSecurityPolicy: false }));
   if (config.isProduction) app.set('trust proxy', 1);
-  app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'] }));
+  app.use(stripJsonSuffix);
+  app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json', 'json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY, extended: false }));
   app.use(bodyParserErrors);
+  app.use('/api/v1', rejectNonObjectBodies);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      stopAtFirstError: false,
+      exceptionFactory: validationFailure,
     }),
   );
+  setUpOpenApi(app);
+}
+
+/** The seed's clients may call `/api/v1/connections.json`; serve it as `/api/v1/connections`. */
+function stripJsonSuffix(request: Request, _response: Response, next: NextFunction): void {
+  const [path, query] = splitOnce(request.url, '?');
+  if (path.startsWith('/api/v1/') && path.endsWith('.json')) {
+    request.url = path.slice(0, -'.json'.length) + (query === undefined ? '' : `?${query}`);
+  }
+  next();
+}
+
+function splitOnce(value: string, separator: string): [string, string | undefined] {
+  const index = value.indexOf(separator);
+  return index < 0 ? [value, undefined] : [value.slice(0, index), value.slice(index + 1)];
 }
 
 /** Body-parser failures happen before Nest's filters run, so they are answered here, as JSON. */
@@ -36,4 +55,12 @@ function bodyParserErrors(error: unknown, _request: Request, response: Response,
   } else {
     next(error);
   }
+}
+
+function rejectNonObjectBodies(request: Request, response: Response, next: NextFunction): void {
+  if (Array.isArray(request.body)) {
+    response.status(400).json(errorBody('BadRequest', 'Request body must be a JSON object'));
+    return;
+  }
+  next();
 }

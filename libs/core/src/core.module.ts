@@ -12,6 +12,7 @@ import { HealthService } from './health/health.service.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { UserChangeNotifier } from './notifications/user-changes.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -31,8 +32,13 @@ export class CoreModule {
         QueueModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [HealthService, MetricsService, { provide: APP_FILTER, useClass: AllErrorsFilter }],
-      exports: [HealthService, MetricsService, QueueModule],
+      providers: [
+        HealthService,
+        MetricsService,
+        UserChangeNotifier,
+        { provide: APP_FILTER, useClass: AllErrorsFilter },
+      ],
+      exports: [HealthService, MetricsService, UserChangeNotifier, QueueModule],
     };
   }
 

@@ -22,3 +22,5 @@ export * from './queue/queues.js';
 export * from './redis/redis.module.js';
 export * from './redis/redis-connection.js';
 export * from './bootstrap/start-role.js';
+export * from './notifications/user-changes.js';
+export * from './errors/error-body.schema.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { PartnerAuthGuard } from './api/partner-auth.guard.js';
 import { Partner } from './partner.entity.js';
 import { PartnersService } from './partners.service.js';
 
@@ -10,3 +11,7 @@ import { PartnersService } from './partners.service.js';
   exports: [PartnersService],
 })
 export class PartnersModule {}
+
+/** API-key authentication for partner API controllers (needs Redis for the rate limit). */
+@Module({ imports: [PartnersModule], providers: [PartnerAuthGuard], exports: [PartnersModule, PartnerAuthGuard] })
+export class PartnerAuthModule {}

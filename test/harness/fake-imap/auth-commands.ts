@@ -17,13 +17,21 @@ export function login(session: ImapSession, { tag, args }: ParsedCommand): void 
   const username = tokenText(args[0]);
   const password = tokenText(args[1]);
   session.host.stats.countCommand(username, 'LOGIN');
-  attemptLogin(session, tag, 'LOGIN', username, () => session.host.store.account(username)?.password === password, false);
+  attemptLogin(
+    session,
+    tag,
+    'LOGIN',
+    username,
+    () => session.host.store.account(username)?.password === password,
+    false,
+  );
 }
 
 export function authenticate(session: ImapSession, { tag, args }: ParsedCommand): void {
   const { behavior, stats } = session.host;
   const mechanism = tokenText(args[0]).toUpperCase();
-  const offered = (mechanism === 'PLAIN' && behavior.authPlain) || (mechanism === 'XOAUTH2' && behavior.xoauth2 !== null);
+  const offered =
+    (mechanism === 'PLAIN' && behavior.authPlain) || (mechanism === 'XOAUTH2' && behavior.xoauth2 !== null);
   if (!offered) {
     stats.countCommand(undefined, 'AUTHENTICATE');
     return session.complete(tag, 'NO', `[CANNOT] Unsupported authentication mechanism ${mechanism}.`);
@@ -54,7 +62,14 @@ function saslResponse(session: ImapSession, tag: string, mechanism: string, base
   if (mechanism === 'PLAIN') {
     const [, username = '', password = ''] = decoded.split('\0');
     stats.countCommand(username, 'AUTHENTICATE');
-    return attemptLogin(session, tag, 'AUTHENTICATE', username, () => store.account(username)?.password === password, false);
+    return attemptLogin(
+      session,
+      tag,
+      'AUTHENTICATE',
+      username,
+      () => store.account(username)?.password === password,
+      false,
+    );
   }
   // XOAUTH2: "user=<user>\x01auth=Bearer <token>\x01\x01"
   const fields = new Map(
@@ -67,7 +82,14 @@ function saslResponse(session: ImapSession, tag: string, mechanism: string, base
   const token = (fields.get('auth') ?? '').replace(/^Bearer\s+/i, '');
   stats.countCommand(username, 'AUTHENTICATE');
   const checkToken = behavior.xoauth2;
-  attemptLogin(session, tag, 'AUTHENTICATE', username, () => !!store.account(username) && !!checkToken && checkToken(username, token), true);
+  attemptLogin(
+    session,
+    tag,
+    'AUTHENTICATE',
+    username,
+    () => !!store.account(username) && !!checkToken && checkToken(username, token),
+    true,
+  );
 }
 
 function attemptLogin(

@@ -96,7 +96,8 @@ export function runCommand(session: ImapSession, command: ParsedCommand): void {
     }
   };
   // Logins are counted and meet their faults once the user is known (see auth-commands)
-  if (entry && (entry[1] === login || entry[1] === authenticate) && session.state === 'not-authenticated') return execute();
+  if (entry && (entry[1] === login || entry[1] === authenticate) && session.state === 'not-authenticated')
+    return execute();
   stats.countCommand(session.username, command.name);
   session.withFault(command.tag, faults.take(command.name, session.username), session.username, execute);
 }

@@ -19,8 +19,8 @@ export type FaultAction =
   /** Never answers this or any later command; the socket stays open. */
   | { type: 'silent' }
   | { type: 'delay'; ms: number }
-  /** Changes UIDVALIDITY (default: +1) before the command runs normally. */
-  | { type: 'uidvalidity'; value?: number; renumber?: boolean; mailbox?: string }
+  /** Changes UIDVALIDITY (default: +1; renumber as in setUidValidity) before the command runs normally. */
+  | { type: 'uidvalidity'; value?: number; renumber?: boolean | number; mailbox?: string }
   /** For this command the mailbox (default: the one named by the command, else INBOX) does not exist. */
   | { type: 'mailbox-missing'; mailbox?: string };
 
@@ -112,12 +112,12 @@ function seededRandom(seed: number): () => number {
 
 export class FaultScript {
   private rules: ActiveRule[] = [];
-  private readonly random: () => number;
-  private readonly chaosFaults: FaultAction[];
+  private random: () => number;
+  private chaosFaults: FaultAction[];
   /** How often each fault type struck, scripted and chaotic together. */
   readonly firedByType = new Map<FaultType, number>();
 
-  constructor(private readonly chaos?: ChaosOptions) {
+  constructor(private chaos?: ChaosOptions) {
     this.random = seededRandom(chaos?.seed ?? 0x5eed);
     this.chaosFaults = chaos?.faults?.length ? chaos.faults : DEFAULT_CHAOS_FAULTS;
   }
@@ -140,6 +140,13 @@ export class FaultScript {
 
   clear(): void {
     this.rules = [];
+  }
+
+  /** Turns random chaos on (or off with null), e.g. to let clients converge after a stress run. */
+  setChaos(chaos: ChaosOptions | null): void {
+    this.chaos = chaos ?? undefined;
+    this.random = seededRandom(chaos?.seed ?? 0x5eed);
+    this.chaosFaults = chaos?.faults?.length ? chaos.faults : DEFAULT_CHAOS_FAULTS;
   }
 
   /** Consumes and returns the fault this command meets, if any. */

@@ -9,13 +9,12 @@ import { bodyOffset, selectHeaderFields } from './message-headers.js';
 import type { StoredMessage } from './mailbox-store.js';
 
 type Section =
-  | { part: 'full' }
-  | { part: 'header' }
-  | { part: 'text' }
-  | { part: 'fields'; names: string[]; exclude: boolean };
+  { part: 'full' } | { part: 'header' } | { part: 'text' } | { part: 'fields'; names: string[]; exclude: boolean };
+
+type SimpleItem = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE';
 
 export type FetchItem =
-  | { kind: 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' }
+  | { kind: SimpleItem }
   | {
       kind: 'section';
       /** How the item is named in the response, e.g. `BODY[HEADER.FIELDS (MESSAGE-ID)]<0>`. */
@@ -26,7 +25,7 @@ export type FetchItem =
       partial: { start: number; length?: number } | null;
     };
 
-const SIMPLE_ITEMS = new Set(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE']);
+const SIMPLE_ITEMS = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE']);
 const MACROS: Record<string, string[]> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
   FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
@@ -36,10 +35,14 @@ const BODY_SECTION = /^BODY(\.PEEK)?\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$/i;
 function parseSection(text: string): { section: Section; label: string } {
   const upper = text.trim().toUpperCase();
   if (upper === '') return { section: { part: 'full' }, label: '' };
-  if (upper === 'HEADER' || upper === 'TEXT') return { section: { part: upper === 'HEADER' ? 'header' : 'text' }, label: upper };
+  if (upper === 'HEADER' || upper === 'TEXT')
+    return { section: { part: upper === 'HEADER' ? 'header' : 'text' }, label: upper };
   const fields = /^HEADER\.FIELDS(\.NOT)?\s*\(([^)]*)\)$/.exec(upper);
   if (fields) {
-    const names = fields[2].split(/\s+/).filter(Boolean).map((name) => name.replace(/^"|"$/g, ''));
+    const names = fields[2]
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((name) => name.replace(/^"|"$/g, ''));
     if (!names.length) throw new ImapSyntaxError('Empty header field list');
     return {
       section: { part: 'fields', names, exclude: !!fields[1] },
@@ -51,18 +54,31 @@ function parseSection(text: string): { section: Section; label: string } {
 
 function parseItem(name: string): FetchItem[] {
   const upper = name.toUpperCase();
-  if (SIMPLE_ITEMS.has(upper)) return [{ kind: upper as 'UID' }];
+  if (SIMPLE_ITEMS.has(upper)) return [{ kind: upper as SimpleItem }];
   if (MACROS[upper]) return MACROS[upper].flatMap(parseItem);
-  if (upper === 'RFC822') return [{ kind: 'section', label: 'RFC822', section: { part: 'full' }, setsSeen: true, partial: null }];
+  if (upper === 'RFC822')
+    return [{ kind: 'section', label: 'RFC822', section: { part: 'full' }, setsSeen: true, partial: null }];
   if (upper === 'RFC822.HEADER') {
     return [{ kind: 'section', label: 'RFC822.HEADER', section: { part: 'header' }, setsSeen: false, partial: null }];
   }
-  if (upper === 'RFC822.TEXT') return [{ kind: 'section', label: 'RFC822.TEXT', section: { part: 'text' }, setsSeen: true, partial: null }];
+  if (upper === 'RFC822.TEXT')
+    return [{ kind: 'section', label: 'RFC822.TEXT', section: { part: 'text' }, setsSeen: true, partial: null }];
   const body = BODY_SECTION.exec(name);
   if (!body) throw new ImapSyntaxError(`Fake IMAP does not support FETCH item ${name}`);
   const { section, label } = parseSection(body[2]);
-  const partial = body[3] === undefined ? null : { start: Number(body[3]), length: body[4] === undefined ? undefined : Number(body[4]) };
-  return [{ kind: 'section', label: `BODY[${label}]${partial ? `<${partial.start}>` : ''}`, section, setsSeen: !body[1], partial }];
+  const partial =
+    body[3] === undefined
+      ? null
+      : { start: Number(body[3]), length: body[4] === undefined ? undefined : Number(body[4]) };
+  return [
+    {
+      kind: 'section',
+      label: `BODY[${label}]${partial ? `<${partial.start}>` : ''}`,
+      section,
+      setsSeen: !body[1],
+      partial,
+    },
+  ];
 }
 
 /** The item list of FETCH/UID FETCH; UID FETCH always reports the UID (RFC 3501 §6.4.8). */

@@ -68,12 +68,16 @@ export class Mailbox {
     return this.messages.length ? this.messages[this.messages.length - 1].uid : 0;
   }
 
-  /** New UIDVALIDITY; with `renumber` the UIDs restart at 1 as after a mailbox rebuild. */
-  changeUidValidity(value: number, renumber: boolean): void {
+  /**
+   * New UIDVALIDITY. `renumber` gives the messages fresh UIDs as a mailbox rebuild would:
+   * `true` from 1, a number from that UID; `false` keeps them.
+   */
+  changeUidValidity(value: number, renumber: boolean | number): void {
     this.uidValidity = value;
-    if (!renumber) return;
-    this.messages.forEach((message, i) => (message.uid = i + 1));
-    this.uidNext = this.messages.length + 1;
+    if (renumber === false) return;
+    const first = renumber === true ? 1 : renumber;
+    this.messages.forEach((message, i) => (message.uid = first + i));
+    this.uidNext = first + this.messages.length;
   }
 
   setFlags(message: StoredMessage, flags: readonly string[]): void {

@@ -12,7 +12,13 @@ import type { ImapSession } from './imap-session.js';
 const SEEN = '\\Seen';
 const FLAGS_ITEM: FetchItem = { kind: 'FLAGS' };
 
-function changeFlags(session: ImapSession, mailbox: Mailbox, message: StoredMessage, after: string[], via: string): void {
+function changeFlags(
+  session: ImapSession,
+  mailbox: Mailbox,
+  message: StoredMessage,
+  after: string[],
+  via: string,
+): void {
   session.host.stats.flagChanges.push({
     user: session.username as string,
     mailbox: mailbox.name,
@@ -74,7 +80,9 @@ export function store(session: ImapSession, { tag, name, args }: ParsedCommand):
     const changed = after.length !== message.flags.length || after.some((flag) => !message.flags.includes(flag));
     if (changed) changeFlags(session, mailbox, message, after, name);
     if (!operation[2]) {
-      session.write(toWire([`* ${index + 1} FETCH (FLAGS `, list(after), byUid ? ` UID ${message.uid})\r\n` : ')\r\n']));
+      session.write(
+        toWire([`* ${index + 1} FETCH (FLAGS `, list(after), byUid ? ` UID ${message.uid})\r\n` : ')\r\n']),
+      );
     }
   }
   session.complete(tag, 'OK', `${name} completed.`);

@@ -7,7 +7,8 @@ export type Range = readonly [low: number, high: number];
 
 /** Parses a set; `*` stands for `star` (the highest sequence number or UID in use). */
 export function parseSequenceSet(text: string, star: number): Range[] {
-  if (!/^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/.test(text)) throw new ImapSyntaxError(`Invalid sequence set ${text}`);
+  if (!/^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/.test(text))
+    throw new ImapSyntaxError(`Invalid sequence set ${text}`);
   return text.split(',').map((part) => {
     const [a, b = a] = part.split(':').map((n) => (n === '*' ? star : Number(n)));
     return a <= b ? [a, b] : [b, a];

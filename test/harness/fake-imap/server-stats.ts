@@ -47,7 +47,6 @@ export class ServerStats {
   /** Commands sent before any user was known (CAPABILITY, ID...). */
   readonly anonymousCommands = new Map<string, number>();
   connections = 0;
-  openConnections = 0;
   logins = 0;
   failedLogins = 0;
   messagesServed = 0;

@@ -1,0 +1,83 @@
+import { ErrorBodySchema } from '@app/core';
+import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+
+import { ConnectionsService, type ConnectionWithCount } from '../connections.service.js';
+import { ConnectionFieldsDto } from '../dto/connection-fields.dto.js';
+import { ConnectionResponse } from '../dto/connection.response.js';
+import { CreateConnectionDto } from '../dto/create-connection.dto.js';
+
+@ApiTags('connections')
+@PartnerApi()
+@ApiNotFoundResponse({ type: ErrorBodySchema, description: 'Unknown provider code, or no such connection.' })
+@Controller('api/v1/connections')
+export class ConnectionsController {
+  constructor(private readonly connections: ConnectionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "List the partner's connections." })
+  @ApiOkResponse({ type: [ConnectionResponse] })
+  async list(@CurrentPartner() partner: Partner): Promise<ConnectionResponse[]> {
+    return (await this.connections.list(partner.id)).map(toResponse);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a connection to an IMAP provider, with its settings.' })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiBadRequestResponse({ type: ErrorBodySchema })
+  @ApiConflictResponse({ type: ErrorBodySchema, description: 'The partner already has this connection.' })
+  async create(@CurrentPartner() partner: Partner, @Body() body: CreateConnectionDto): Promise<ConnectionResponse> {
+    const { imap_provider_code: code, ...fields } = body;
+    const connection = await this.connections.create(partner.id, code, fields);
+    return toResponse({ connection, usersCount: 0 });
+  }
+
+  @Get(':code')
+  @ApiOperation({ summary: 'Get one connection.' })
+  @ApiOkResponse({ type: ConnectionResponse })
+  async get(@CurrentPartner() partner: Partner, @Param('code') code: string): Promise<ConnectionResponse> {
+    return toResponse(await this.connections.getWithCount(partner.id, code));
+  }
+
+  @Put(':code')
+  @ApiOperation({ summary: "Update a connection's settings." })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiBadRequestResponse({ type: ErrorBodySchema })
+  async update(
+    @CurrentPartner() partner: Partner,
+    @Param('code') code: string,
+    @Body() body: ConnectionFieldsDto,
+  ): Promise<ConnectionResponse> {
+    await this.connections.update(partner.id, code, body);
+    return toResponse(await this.connections.getWithCount(partner.id, code));
+  }
+
+  @Delete(':code')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a connection and all its users, mail logs and events.' })
+  @ApiNoContentResponse()
+  async remove(@CurrentPartner() partner: Partner, @Param('code') code: string): Promise<void> {
+    await this.connections.remove(partner.id, code);
+  }
+}
+
+function toResponse({ connection, usersCount }: ConnectionWithCount): ConnectionResponse {
+  return {
+    imap_provider_code: connection.provider.code,
+    users_count: usersCount,
+    auth: connection.provider.auth,
+    oauth2_client_id: connection.oauth2ClientId,
+    oauth2_client_secret_set: connection.oauth2ClientSecret !== null,
+    created_at: connection.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+import { ERROR_STATUS } from './domain-error.js';
+
+class ErrorDetailSchema {
+  @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'UserNotFound' })
+  code!: string;
+
+  @ApiProperty({ example: "User not found for 'alice'" })
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'Per-field problems, for validation errors.' })
+  details?: unknown;
+
+  @ApiPropertyOptional({ description: 'Quote it when reporting a 500.' })
+  correlation_id?: string;
+}
+
+/** OpenAPI description of ErrorBody. */
+export class ErrorBodySchema {
+  @ApiProperty({ type: ErrorDetailSchema })
+  error!: ErrorDetailSchema;
+}

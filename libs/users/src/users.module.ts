@@ -1,0 +1,20 @@
+import { ConnectionsModule } from '@app/connections';
+import { PartnerAuthModule } from '@app/partners';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { UsersController } from './api/users.controller.js';
+import { SignedUserUrls } from './signed-user-urls.js';
+import { User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([User]), ConnectionsModule],
+  providers: [UsersService, SignedUserUrls],
+  exports: [UsersService, SignedUserUrls],
+})
+export class UsersModule {}
+
+/** The partner API's user routes (mounted by the api role only). */
+@Module({ imports: [UsersModule, PartnerAuthModule], controllers: [UsersController] })
+export class UsersApiModule {}

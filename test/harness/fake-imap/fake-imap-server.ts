@@ -1,0 +1,236 @@
+// An in-process IMAP server for tests: real TCP, enough IMAP4rev1 for imapflow, and faults
+// on demand (per command, per user, or at random) that a real Dovecot cannot produce.
+
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { FaultScript, type ChaosOptions, type FaultHandle, type FaultRule } from './fault-script.js';
+import { ImapSession, type ServerBehavior, type SessionHost } from './imap-session.js';
+import { GMAIL_ALL_MAIL, INBOX, MailboxStore, type Mailbox } from './mailbox-store.js';
+import { ServerStats, type FlagChange, type ServerTotals, type UserStats } from './server-stats.js';
+
+export interface ListenAddress {
+  host?: string;
+  port?: number;
+}
+
+export interface FakeImapServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Listen on several addresses at once; replaces host/port. */
+  listen?: ListenAddress[];
+  /** Advertise and accept IDLE. Default true; false makes imapflow poll with NOOP. */
+  idle?: boolean;
+  /** Advertise AUTH=PLAIN (imapflow then uses AUTHENTICATE PLAIN, else LOGIN). Default true. */
+  authPlain?: boolean;
+  /** Advertise SASL-IR (initial response on the AUTHENTICATE line). Default false. */
+  saslIr?: boolean;
+  /** Advertise UIDPLUS. Default false. */
+  uidPlus?: boolean;
+  /** How special-use flags such as `\All` are announced. Default `SPECIAL-USE`; false hides them. */
+  specialUse?: 'SPECIAL-USE' | 'XLIST' | false;
+  /** Every login fails: true for `[AUTHENTICATIONFAILED]`, or the NO text to send. */
+  authFail?: boolean | string;
+  /** Enables AUTH=XOAUTH2; decides whether a bearer token is valid for the user. */
+  xoauth2?: (username: string, accessToken: string) => boolean | Promise<boolean>;
+  /** Text of the `* OK` greeting. */
+  greeting?: string;
+  /** Random faults for stress tests; scripted rules take precedence. */
+  chaos?: ChaosOptions;
+  /** UIDVALIDITY given to the first mailbox created; later ones count up. Default 1. */
+  firstUidValidity?: number;
+}
+
+export interface AddUserOptions {
+  /** Adds Gmail's `[Gmail]/All Mail` (special-use `\All`); INBOX mail also lands there. */
+  gmailAllMail?: boolean;
+}
+
+export interface AppendOptions {
+  /** Default now. */
+  internalDate?: Date;
+  flags?: string[];
+  /** Default INBOX (and, for Gmail-like users, All Mail too). */
+  mailbox?: string;
+}
+
+export interface SetUidValidityOptions {
+  /** Give the messages new UIDs as after a mailbox rebuild: true = from 1, a number = from that UID. Default false (UIDs kept). */
+  renumber?: boolean | number;
+  /** Default INBOX. */
+  mailbox?: string;
+}
+
+export interface MessageInfo {
+  uid: number;
+  flags: readonly string[];
+  internalDate: Date;
+  size: number;
+}
+
+export class FakeImapServer implements SessionHost {
+  readonly store: MailboxStore;
+  readonly stats = new ServerStats();
+  readonly faults: FaultScript;
+  readonly behavior: ServerBehavior;
+  private readonly servers: Server[] = [];
+  private readonly sessions = new Set<ImapSession>();
+  private readonly listenAddresses: ListenAddress[];
+
+  constructor(options: FakeImapServerOptions = {}) {
+    this.listenAddresses = options.listen?.length ? options.listen : [{ host: options.host, port: options.port }];
+    this.store = new MailboxStore(options.firstUidValidity ?? 1);
+    this.faults = new FaultScript(options.chaos);
+    this.behavior = {
+      idle: options.idle ?? true,
+      authPlain: options.authPlain ?? true,
+      saslIr: options.saslIr ?? false,
+      uidPlus: options.uidPlus ?? false,
+      specialUse: options.specialUse ?? 'SPECIAL-USE',
+      authFailText:
+        options.authFail === true ? '[AUTHENTICATIONFAILED] Authentication failed.' : options.authFail || null,
+      xoauth2: options.xoauth2 ?? null,
+      greeting: options.greeting ?? 'FakeImap ready.',
+    };
+  }
+
+  /** Creates a server and waits until it accepts connections. */
+  static async start(options: FakeImapServerOptions = {}): Promise<FakeImapServer> {
+    const server = new FakeImapServer(options);
+    await server.listen();
+    return server;
+  }
+
+  async listen(): Promise<void> {
+    for (const address of this.listenAddresses) {
+      const server = createServer((socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port ?? 0, address.host ?? '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.servers.push(server);
+    }
+  }
+
+  /** The bound addresses, in the order given. */
+  get addresses(): Array<{ host: string; port: number }> {
+    return this.servers.map((server) => {
+      const info = server.address() as AddressInfo;
+      return { host: info.address, port: info.port };
+    });
+  }
+
+  /** Port of the first listener. */
+  get port(): number {
+    return this.addresses[0].port;
+  }
+
+  get host(): string {
+    return this.addresses[0].host;
+  }
+
+  addUser(username: string, password: string, options: AddUserOptions = {}): void {
+    this.store.addAccount(username, password, { gmailAllMail: options.gmailAllMail });
+  }
+
+  /** Stores a message and returns its UID in the target mailbox. IDLE-ing sessions hear `* N EXISTS` at once. */
+  appendMessage(username: string, raw: Buffer | string, options: AppendOptions = {}): number {
+    const account = this.store.requireAccount(username);
+    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const internalDate = (options.internalDate ?? new Date()).getTime();
+    const flags = options.flags ?? [];
+    const target = account.requireMailbox(options.mailbox ?? INBOX);
+    const uid = target.append(bytes, internalDate, flags).uid;
+    const allMail = account.mailbox(GMAIL_ALL_MAIL);
+    if (allMail && target.name === INBOX) allMail.append(bytes, internalDate, flags);
+    return uid;
+  }
+
+  uidValidity(username: string, mailbox = INBOX): number {
+    return this.mailbox(username, mailbox).uidValidity;
+  }
+
+  setUidValidity(username: string, value: number, options: SetUidValidityOptions = {}): void {
+    this.mailbox(username, options.mailbox ?? INBOX).changeUidValidity(value, options.renumber ?? false);
+  }
+
+  /** What the store holds, for assertions. */
+  messages(username: string, mailbox = INBOX): MessageInfo[] {
+    return this.mailbox(username, mailbox).messages.map((message) => ({
+      uid: message.uid,
+      flags: message.flags,
+      internalDate: new Date(message.internalDate),
+      size: message.raw.length,
+    }));
+  }
+
+  /** Registers a fault rule; see FaultRule for matching. */
+  script(rule: FaultRule): FaultHandle {
+    return this.faults.add(rule);
+  }
+
+  clearScripts(): void {
+    this.faults.clear();
+  }
+
+  /** Starts, changes or (with null) stops random chaos. */
+  setChaos(chaos: ChaosOptions | null): void {
+    this.faults.setChaos(chaos);
+  }
+
+  userStats(username: string): UserStats {
+    return this.stats.snapshot(username);
+  }
+
+  commandCount(username: string, command: string): number {
+    return this.stats.commandCount(username, command);
+  }
+
+  openSessions(username: string): number {
+    return this.stats.snapshot(username).openSessions;
+  }
+
+  get flagChanges(): readonly FlagChange[] {
+    return this.stats.flagChanges;
+  }
+
+  anyFlagChanged(): boolean {
+    return this.stats.flagChanges.length > 0;
+  }
+
+  totals(): ServerTotals {
+    const s = this.stats;
+    return {
+      connections: s.connections,
+      openConnections: this.sessions.size,
+      logins: s.logins,
+      failedLogins: s.failedLogins,
+      messagesServed: s.messagesServed,
+      flagChanges: s.flagChanges.length,
+      faults: Object.fromEntries(this.faults.firedByType),
+    };
+  }
+
+  sessionClosed(session: ImapSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** Drops every connection and stops listening. */
+  async close(): Promise<void> {
+    for (const session of this.sessions) session.destroy();
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    this.servers.length = 0;
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.connections++;
+    this.sessions.add(new ImapSession(this, socket));
+  }
+
+  private mailbox(username: string, name: string): Mailbox {
+    return this.store.requireAccount(username).requireMailbox(name);
+  }
+}
