@@ -6,9 +6,13 @@
 set -euo pipefail
 
 packages=()
-if { [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; } || [ ! -x /usr/lib/dovecot/imap ] || [ ! -x /usr/lib/dovecot/lmtp ]; then
-  packages+=(dovecot-imapd dovecot-lmtpd)
-fi
+# Debian's paths: the master, and the imap/lmtp helpers from dovecot-imapd/dovecot-lmtpd
+for bin in /usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dovecot/lmtp; do
+  if [ ! -x "$bin" ]; then
+    packages=(dovecot-imapd dovecot-lmtpd)
+    break
+  fi
+done
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 
 if [ ${#packages[@]} -eq 0 ]; then

@@ -77,18 +77,19 @@ describe('superimap CLI', () => {
     });
 
     it('rejects bad input with a clear message and writes nothing', async () => {
-      const count = async () => (await rows<{ n: string }>(testDb(), 'SELECT count(*) AS n FROM partners'))[0].n;
-      const before = await count();
-      const badUrl = await runCli(['partner', 'create', '--name', 'X', '--new-mail-webhook', 'not a url']);
+      // Other test files create partners concurrently, so look for this test's name only.
+      const count = async () =>
+        (await rows<{ n: string }>(testDb(), `SELECT count(*) AS n FROM partners WHERE name = 'NeverCreated'`))[0].n;
+      const badUrl = await runCli(['partner', 'create', '--name', 'NeverCreated', '--new-mail-webhook', 'not a url']);
       expect(badUrl.code).toBe(2);
       expect(badUrl.stderr).toContain('newMailWebhook must be an http(s) URL');
-      const unknownFlag = await runCli(['partner', 'create', '--name', 'X', '--colour', 'red']);
+      const unknownFlag = await runCli(['partner', 'create', '--name', 'NeverCreated', '--colour', 'red']);
       expect(unknownFlag.code).toBe(2);
       expect(unknownFlag.stderr).toContain("Unknown option '--colour'");
       const noName = await runCli(['partner', 'create']);
       expect(noName.code).toBe(2);
       expect(noName.stderr).toContain('name');
-      expect(await count()).toBe(before);
+      expect(await count()).toBe('0');
     });
 
     it('rotates the webhook secret', async () => {

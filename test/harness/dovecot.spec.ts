@@ -1,4 +1,4 @@
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { ImapFlow } from 'imapflow';
 
 import { DovecotTestServer, type TestUser } from './dovecot.js';
 import {
@@ -12,12 +12,7 @@ import {
 
 type Transport = 'plain' | 'starttls' | 'implicit';
 
-function client(
-  server: DovecotTestServer,
-  user: TestUser,
-  transport: Transport = 'plain',
-  extra: Partial<ImapFlowOptions> = {},
-): ImapFlow {
+function client(server: DovecotTestServer, user: TestUser, transport: Transport = 'plain'): ImapFlow {
   return new ImapFlow({
     host: server.host,
     port: transport === 'implicit' ? server.imapsPort : server.imapPort,
@@ -27,7 +22,6 @@ function client(
     auth: { user: user.email, pass: user.password },
     logger: false,
     disableAutoIdle: true,
-    ...extra,
   });
 }
 

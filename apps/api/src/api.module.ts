@@ -1,8 +1,9 @@
+import { Module } from '@nestjs/common';
+
 import { ConnectionsApiModule } from '@app/connections';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
 import { UsersApiModule } from '@app/users';
-import { Module } from '@nestjs/common';
 
 /** The api role: partner REST API, connect pages, admin pages (health and metrics come from core). */
 @Module({ imports: [PartnersModule, ProvidersModule, ConnectionsApiModule, UsersApiModule] })

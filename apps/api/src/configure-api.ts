@@ -1,8 +1,9 @@
-import { AppConfig, errorBody } from '@app/core';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+
+import { type AppConfig, errorBody } from '@app/core';
 
 import { setUpOpenApi } from './openapi.js';
 import { validationFailure } from './validation-errors.js';

@@ -1,5 +1,6 @@
-import { DomainError } from '@app/core';
 import type { ValidationError } from 'class-validator';
+
+import { DomainError } from '@app/core';
 
 /** One 400 for a request that fails validation: unknown fields named, every wrong field listed. */
 export function validationFailure(errors: ValidationError[]): DomainError {

@@ -1,7 +1,8 @@
-import { PartnerAuthModule } from '@app/partners';
-import { ProvidersModule } from '@app/providers';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { PartnerAuthModule } from '@app/partners';
+import { ProvidersModule } from '@app/providers';
 
 import { ConnectionsController } from './api/connections.controller.js';
 import { ConnectionsService } from './connections.service.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { DomainError, SecretBox, UserChangeNotifier } from '@app/core';
-import { type ImapProvider, ProvidersService } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+
+import { DomainError, SecretBox, UserChangeNotifier } from '@app/core';
+import { type ImapProvider, ProvidersService } from '@app/providers';
 
 import type { ConnectionFieldsDto } from './dto/connection-fields.dto.js';
 import { PartnerConnection } from './partner-connection.entity.js';

@@ -1,5 +1,6 @@
-import { ImapProvider } from '@app/providers';
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+import { ImapProvider } from '@app/providers';
 
 /** A partner's use of one IMAP provider, with the partner's own OAuth2 client where the provider needs one. */
 @Entity('partner_connections')

@@ -1,7 +1,8 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-import { AppConfig, DomainError } from '@app/core';
 import { Injectable } from '@nestjs/common';
+
+import { AppConfig, DomainError } from '@app/core';
 
 export type UserUrlAction = 'connect' | 'disconnect';
 

@@ -1,5 +1,6 @@
-import { PartnerConnection } from '@app/connections';
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+import { PartnerConnection } from '@app/connections';
 
 /** Why a mailbox is, or is not, being watched. */
 export const USER_STATES = ['idle', 'connecting', 'watching', 'auth_error', 'connect_error'] as const;

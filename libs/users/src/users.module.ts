@@ -1,7 +1,8 @@
-import { ConnectionsModule } from '@app/connections';
-import { PartnerAuthModule } from '@app/partners';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { ConnectionsModule } from '@app/connections';
+import { PartnerAuthModule } from '@app/partners';
 
 import { UsersController } from './api/users.controller.js';
 import { SignedUserUrls } from './signed-user-urls.js';

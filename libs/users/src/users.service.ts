@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { type PartnerConnection, ConnectionsService } from '@app/connections';
-import { DomainError, SecretBox, type UserChange, UserChangeNotifier } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+
+import { type PartnerConnection, ConnectionsService } from '@app/connections';
+import { DomainError, SecretBox, type UserChange, UserChangeNotifier } from '@app/core';
 
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
@@ -14,6 +15,7 @@ import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { User } from './user.entity.js';
 
 const DEFAULT_PAGE_SIZE = 100;
+const CREATED_MS = "date_trunc('milliseconds', user.created_at)";
 
 export interface UserPage {
   users: User[];
@@ -36,16 +38,17 @@ export class UsersService {
     const builder = this.users
       .createQueryBuilder('user')
       .where('user.partner_connection_id = :connectionId', { connectionId: connection.id })
-      .orderBy('user.created_at', 'ASC')
+      // Cursors carry JS dates (milliseconds), so order and compare at that precision.
+      .orderBy(CREATED_MS, 'ASC')
       .addOrderBy('user.id', 'ASC')
-      .take(limit + 1);
+      .limit(limit + 1);
     if (query.archived !== undefined) {
       builder.andWhere(query.archived ? 'user.archived_at IS NOT NULL' : 'user.archived_at IS NULL');
     }
     if (query.state) builder.andWhere('user.state = :state', { state: query.state });
     if (query.cursor) {
       const position = decodeCursor(query.cursor);
-      builder.andWhere('(user.created_at, user.id) > (:createdAt, :id)', position);
+      builder.andWhere(`(${CREATED_MS}, user.id) > (:createdAt, :id)`, position);
     }
     const rows = await builder.getMany();
     const users = rows.slice(0, limit);

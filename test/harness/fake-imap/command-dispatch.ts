@@ -1,9 +1,9 @@
 // Routes a parsed command to its handler: counts it, meets its fault, checks the state.
 // Also holds the small stateless commands (CAPABILITY, NOOP, ID, IDLE...).
 
+import { authenticate, login } from './auth-commands.js';
 import { ImapSyntaxError, type ParsedCommand } from './imap-parser.js';
 import type { ImapSession } from './imap-session.js';
-import { authenticate, login } from './auth-commands.js';
 import { close, list, select, status } from './mailbox-commands.js';
 import { fetch, search, store } from './message-commands.js';
 

@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 
-import { FakeImapServer, GMAIL_ALL_MAIL } from './index.js';
 import { closed, connectClient, createClient, sampleMessage, waitFor } from './imapflow-test-client.js';
+import { FakeImapServer, GMAIL_ALL_MAIL } from './index.js';
 
 describe('FakeImapServer with imapflow', () => {
   let server: FakeImapServer;
@@ -209,6 +209,37 @@ describe('FakeImapServer with imapflow', () => {
     });
   });
 
+  describe('what imapflow sends', () => {
+    it('connect → mailboxOpen(readOnly) → fetch → idle → logout, in order', async () => {
+      await server.close();
+      server = await FakeImapServer.start({ logCommands: true });
+      server.addUser('alice', 'pw-alice');
+      server.appendMessage('alice', sampleMessage());
+
+      const client = await connect();
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      await client.fetchOne('1', { uid: true, envelope: true, source: true }, { uid: true });
+      const idling = client.idle();
+      await waitFor(() => server.commandCount('alice', 'IDLE') === 1, 2_000, 'IDLE');
+      await client.logout();
+      await idling;
+
+      // CAPABILITY is skipped (greeting and login reply carry it); COMPRESS and ENABLE are
+      // skipped because nothing they could negotiate is advertised
+      expect(server.commandLog.map(({ command }) => command)).toEqual([
+        'ID',
+        'AUTHENTICATE',
+        'NAMESPACE',
+        'LIST',
+        'LSUB',
+        'EXAMINE',
+        'UID FETCH',
+        'IDLE',
+        'LOGOUT',
+      ]);
+    });
+  });
+
   describe('UIDVALIDITY', () => {
     it('shows a changed UIDVALIDITY and renumbered UIDs on the next select', async () => {
       server.appendMessage('alice', sampleMessage());
@@ -263,7 +294,7 @@ describe('FakeImapServer with imapflow', () => {
       server.appendMessage('gina', sampleMessage({ messageId: '<sent@x>' }), { mailbox: GMAIL_ALL_MAIL });
       const client = await connect('gina', 'pw-gina');
       expect((await client.mailboxOpen(GMAIL_ALL_MAIL, { readOnly: true })).exists).toBe(2);
-      expect((await client.status('INBOX', { messages: true })).messages).toBe(1);
+      expect(await client.status('INBOX', { messages: true })).toMatchObject({ messages: 1 });
     });
   });
 

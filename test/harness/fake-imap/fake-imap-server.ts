@@ -2,6 +2,7 @@
 // on demand (per command, per user, or at random) that a real Dovecot cannot produce.
 
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+
 import { FaultScript, type ChaosOptions, type FaultHandle, type FaultRule } from './fault-script.js';
 import { ImapSession, type ServerBehavior, type SessionHost } from './imap-session.js';
 import { GMAIL_ALL_MAIL, INBOX, MailboxStore, type Mailbox } from './mailbox-store.js';
@@ -39,6 +40,10 @@ export interface FakeImapServerOptions {
   chaos?: ChaosOptions;
   /** UIDVALIDITY given to the first mailbox created; later ones count up. Default 1. */
   firstUidValidity?: number;
+  /** Keep every command in order in `commandLog` (for debugging and sequence assertions). Default false. */
+  logCommands?: boolean;
+  /** Listen backlog; raise it when thousands of clients connect at once. Default 1024. */
+  backlog?: number;
 }
 
 export interface AddUserOptions {
@@ -70,16 +75,19 @@ export interface MessageInfo {
 
 export class FakeImapServer implements SessionHost {
   readonly store: MailboxStore;
-  readonly stats = new ServerStats();
+  readonly stats: ServerStats;
   readonly faults: FaultScript;
   readonly behavior: ServerBehavior;
   private readonly servers: Server[] = [];
   private readonly sessions = new Set<ImapSession>();
   private readonly listenAddresses: ListenAddress[];
+  private readonly backlog: number;
 
   constructor(options: FakeImapServerOptions = {}) {
     this.listenAddresses = options.listen?.length ? options.listen : [{ host: options.host, port: options.port }];
+    this.backlog = options.backlog ?? 1024;
     this.store = new MailboxStore(options.firstUidValidity ?? 1);
+    this.stats = new ServerStats(options.logCommands ?? false);
     this.faults = new FaultScript(options.chaos);
     this.behavior = {
       idle: options.idle ?? true,
@@ -106,7 +114,7 @@ export class FakeImapServer implements SessionHost {
       const server = createServer((socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(address.port ?? 0, address.host ?? '127.0.0.1', () => {
+        server.listen({ port: address.port ?? 0, host: address.host ?? '127.0.0.1', backlog: this.backlog }, () => {
           server.off('error', reject);
           resolve();
         });
@@ -191,6 +199,12 @@ export class FakeImapServer implements SessionHost {
 
   openSessions(username: string): number {
     return this.stats.snapshot(username).openSessions;
+  }
+
+  /** Commands in arrival order; only with the `logCommands` option. */
+  get commandLog(): ReadonlyArray<{ user: string | undefined; command: string }> {
+    if (!this.stats.commandLog) throw new Error('Fake IMAP: start the server with logCommands: true');
+    return this.stats.commandLog;
   }
 
   get flagChanges(): readonly FlagChange[] {

@@ -1,8 +1,8 @@
 import type { ImapFlow } from 'imapflow';
 
 import { FaultScript } from './fault-script.js';
-import { FakeImapServer, THROTTLE, type FakeImapServerOptions } from './index.js';
 import { closed, createClient, sampleMessage, waitFor } from './imapflow-test-client.js';
+import { FakeImapServer, THROTTLE, type FakeImapServerOptions } from './index.js';
 
 type ClientOptions = Parameters<typeof createClient>[3];
 

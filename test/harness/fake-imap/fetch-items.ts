@@ -2,11 +2,11 @@
 // Supported: UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE, BODY[...]/BODY.PEEK[...] with
 // "", HEADER, TEXT, HEADER.FIELDS[.NOT] and <partial>, RFC822[.HEADER|.TEXT], ALL, FAST.
 
-import { ImapSyntaxError, type ImapToken } from './imap-parser.js';
 import { formatInternalDate, list, literal, toWire, type WirePart } from './imap-encoding.js';
+import { ImapSyntaxError, type ImapToken } from './imap-parser.js';
+import type { StoredMessage } from './mailbox-store.js';
 import { buildEnvelope } from './message-envelope.js';
 import { bodyOffset, selectHeaderFields } from './message-headers.js';
-import type { StoredMessage } from './mailbox-store.js';
 
 type Section =
   { part: 'full' } | { part: 'header' } | { part: 'text' } | { part: 'fields'; names: string[]; exclude: boolean };

@@ -1,10 +1,10 @@
 // SEARCH criteria compiled to a predicate over one message. Covers what a mail watcher
 // asks for: ALL, sequence/UID sets, flags, dates, HEADER and the address/text keys, NOT/OR.
 
-import { ImapSyntaxError, tokenText, type ImapToken } from './imap-parser.js';
 import { parseSearchDate, utcDay } from './imap-encoding.js';
-import { headerValue, readHeaderFields } from './message-headers.js';
+import { ImapSyntaxError, tokenText, type ImapToken } from './imap-parser.js';
 import type { Mailbox, StoredMessage } from './mailbox-store.js';
+import { headerValue, readHeaderFields } from './message-headers.js';
 import { inRanges, parseSequenceSet } from './sequence-set.js';
 
 export type SearchPredicate = (message: StoredMessage, seq: number) => boolean;

@@ -2,12 +2,13 @@
 // Everything is event-driven; a timer exists only while a scripted delay is running.
 
 import type { Socket } from 'node:net';
-import { CommandFramer, ImapSyntaxError, parseCommand, type ParsedCommand } from './imap-parser.js';
-import { INBOX, type MailAccount, type Mailbox, type MailboxStore, type MailboxWatcher } from './mailbox-store.js';
-import type { ChosenFault, FaultAction, FaultScript } from './fault-script.js';
-import type { ServerStats } from './server-stats.js';
+
 import { continueSasl } from './auth-commands.js';
 import { runCommand } from './command-dispatch.js';
+import type { ChosenFault, FaultAction, FaultScript } from './fault-script.js';
+import { CommandFramer, ImapSyntaxError, parseCommand, type ParsedCommand } from './imap-parser.js';
+import { INBOX, type MailAccount, type Mailbox, type MailboxStore, type MailboxWatcher } from './mailbox-store.js';
+import type { ServerStats } from './server-stats.js';
 
 export interface ServerBehavior {
   idle: boolean;
@@ -148,6 +149,7 @@ export class ImapSession implements MailboxWatcher {
           this.write(`${(action.line ?? '* ZZZ gibberish').replaceAll('{tag}', tag)}\r\n`);
           return proceed();
         }
+        break;
     }
     if (fault.at === 'completion') {
       this.completionFault = action;

@@ -2,6 +2,7 @@
 // and a sample message. Not a spec itself.
 
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+
 import type { FakeImapServer } from './fake-imap-server.js';
 
 export type ClientOptions = Partial<ImapFlowOptions>;
@@ -49,12 +50,9 @@ export async function waitFor(condition: () => boolean, timeoutMs = 3_000, what 
   }
 }
 
-/** Resolves when the client has closed its connection. */
+/** Resolves on the client's next 'close' event; call it before provoking the close. */
 export function closed(client: ImapFlow): Promise<void> {
-  return new Promise((resolve) => {
-    if (!client.usable && (client as unknown as { isClosed?: boolean }).isClosed) return resolve();
-    client.once('close', () => resolve());
-  });
+  return new Promise((resolve) => client.once('close', () => resolve()));
 }
 
 export function sampleMessage(

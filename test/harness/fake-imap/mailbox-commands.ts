@@ -1,9 +1,9 @@
 // LIST/LSUB/XLIST, SELECT/EXAMINE, STATUS and CLOSE/UNSELECT.
 
-import { ImapSyntaxError, tokenText, type ParsedCommand } from './imap-parser.js';
 import { nstring, toWire } from './imap-encoding.js';
-import { INBOX, MAILBOX_DELIMITER, type MailAccount, type Mailbox } from './mailbox-store.js';
+import { ImapSyntaxError, tokenText, type ParsedCommand } from './imap-parser.js';
 import type { ImapSession } from './imap-session.js';
+import { INBOX, MAILBOX_DELIMITER, type MailAccount, type Mailbox } from './mailbox-store.js';
 
 const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
 

@@ -1,13 +1,13 @@
 // FETCH, STORE and SEARCH (plain and UID). Every flag change is recorded, so a test
 // can prove the client never marked anything \Seen.
 
-import { ImapSyntaxError, tokenText, type ImapToken, type ParsedCommand } from './imap-parser.js';
 import { isWholeMessage, parseFetchItems, renderFetch, type FetchItem } from './fetch-items.js';
-import { compileSearch } from './imap-search.js';
-import { selectMessages } from './sequence-set.js';
 import { list, toWire } from './imap-encoding.js';
-import type { Mailbox, StoredMessage } from './mailbox-store.js';
+import { ImapSyntaxError, tokenText, type ImapToken, type ParsedCommand } from './imap-parser.js';
+import { compileSearch } from './imap-search.js';
 import type { ImapSession } from './imap-session.js';
+import type { Mailbox, StoredMessage } from './mailbox-store.js';
+import { selectMessages } from './sequence-set.js';
 
 const SEEN = '\\Seen';
 const FLAGS_ITEM: FetchItem = { kind: 'FLAGS' };

@@ -1,5 +1,5 @@
-import { FakeImapServer } from './index.js';
 import { sampleMessage } from './imapflow-test-client.js';
+import { FakeImapServer } from './index.js';
 import { RawImapClient } from './raw-imap-client.js';
 
 describe('FakeImapServer on the wire', () => {

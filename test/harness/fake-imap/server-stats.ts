@@ -5,7 +5,7 @@ export interface FlagChange {
   user: string;
   mailbox: string;
   uid: number;
-  /** What changed it: `STORE`, `UID STORE`, or `FETCH BODY[]` (an implicit \Seen). */
+  /** What changed it: `STORE`, `UID STORE`, or `FETCH BODY[]` / `UID FETCH BODY[]` (an implicit \Seen). */
   via: string;
   before: readonly string[];
   after: readonly string[];
@@ -46,10 +46,16 @@ export class ServerStats {
   readonly flagChanges: FlagChange[] = [];
   /** Commands sent before any user was known (CAPABILITY, ID...). */
   readonly anonymousCommands = new Map<string, number>();
+  /** Every command in arrival order, when the server was asked to keep it (it grows without bound). */
+  readonly commandLog: Array<{ user: string | undefined; command: string }> | null;
   connections = 0;
   logins = 0;
   failedLogins = 0;
   messagesServed = 0;
+
+  constructor(logCommands: boolean) {
+    this.commandLog = logCommands ? [] : null;
+  }
 
   private user(name: string): UserCounters {
     let counters = this.users.get(name);
@@ -61,6 +67,7 @@ export class ServerStats {
   }
 
   countCommand(user: string | undefined, command: string): void {
+    this.commandLog?.push({ user, command });
     const commands = user === undefined ? this.anonymousCommands : this.user(user).commands;
     commands.set(command, (commands.get(command) ?? 0) + 1);
   }

@@ -1,5 +1,3 @@
-import { ErrorBodySchema } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -10,6 +8,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
+import { ErrorBodySchema } from '@app/core';
+import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
 import { ConnectionsService, type ConnectionWithCount } from '../connections.service.js';
 import { ConnectionFieldsDto } from '../dto/connection-fields.dto.js';

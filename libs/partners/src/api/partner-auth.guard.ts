@@ -1,6 +1,7 @@
-import { AppConfig, DomainError, RedisService } from '@app/core';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+
+import { AppConfig, DomainError, RedisService } from '@app/core';
 
 import type { Partner } from '../partner.entity.js';
 import { PartnersService } from '../partners.service.js';

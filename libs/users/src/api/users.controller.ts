@@ -1,5 +1,3 @@
-import { ErrorBodySchema } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -11,6 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+
+import { ErrorBodySchema } from '@app/core';
+import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
 import { CreateUserDto } from '../dto/create-user.dto.js';
 import { ListUsersQuery } from '../dto/list-users.query.js';
