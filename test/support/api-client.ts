@@ -15,8 +15,8 @@ export class ApiClient {
   ) {}
 
   /** Creates a partner with the CLI, as an operator would, and returns a client holding its key. */
-  static async forNewPartner(baseUrl: string, name = 'Partner'): Promise<ApiClient> {
-    const result = await runCli(['partner', 'create', '--name', name]);
+  static async forNewPartner(baseUrl: string, name = 'Partner', extraArgs: string[] = []): Promise<ApiClient> {
+    const result = await runCli(['partner', 'create', '--name', name, ...extraArgs]);
     if (result.code !== 0) throw new Error(`partner create failed: ${result.stderr}`);
     const { api_key: apiKey, id } = result.json as { api_key: string; id: string };
     return new ApiClient(baseUrl, apiKey, id);

@@ -7,3 +7,4 @@ export * from './signed-user-urls.js';
 export * from './user.entity.js';
 export * from './users.module.js';
 export * from './users.service.js';
+export * from './mailbox-accounts.service.js';

@@ -121,7 +121,25 @@ export class AppConfig {
   @IsNumber()
   @Min(1)
   @Max(1740)
-  IDLE_RESTART_INTERVAL = 600;
+  IDLE_RESTART_INTERVAL = 300;
+
+  /** Seconds of silence after which a NOOP probes an IMAP connection; no answer in as long again → reconnect. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.5)
+  IMAP_SOCKET_TIMEOUT = 120;
+
+  /** Most IMAP connection attempts (TCP + TLS + login) in flight at once per imap-client process. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  IMAP_CONNECT_CONCURRENCY = 20;
+
+  /** Seconds between sweeps that re-queue pending webhook events without a job. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  OUTBOX_SWEEP_INTERVAL = 30;
 
   /** Seconds between polls for servers without IDLE. */
   @Transform(toNumber)

@@ -1,0 +1,169 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageEnvelopeObject } from 'imapflow';
+import type { Logger } from 'pino';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import { AppConfig, ROOT_LOGGER } from '@app/core';
+import { TracersService } from '@app/tracers';
+import { type MailboxAccount, MailboxAccounts } from '@app/users';
+import { EventOutbox } from '@app/webhooks';
+
+import { ImapMetrics } from '../imap-metrics.service.js';
+import { toSeedEnvelope } from './seed-envelope.js';
+
+/** What the first FETCH returns for a new UID (UID, INTERNALDATE, RFC822.SIZE, ENVELOPE). */
+export interface FetchedMessage {
+  uid: number;
+  internalDate: Date;
+  size: number;
+  envelope?: MessageEnvelopeObject;
+}
+
+export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
+
+/** Mail dated this much before the user's creation still counts: INTERNALDATE has whole seconds and clocks drift. */
+const CREATION_GRACE_MS = 60_000;
+
+/**
+ * Turns one new message into a durable event: skip what predates the user, close tracers, fetch the
+ * source (unless too large), dedupe, then in ONE transaction write the mail log, the outbox row and the
+ * cursor; only after the commit is the delivery job queued (the sweeper covers a crash in between).
+ */
+@Injectable()
+export class NewMailPipeline {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: MailboxAccounts,
+    private readonly outbox: EventOutbox,
+    private readonly tracers: TracersService,
+    private readonly metrics: ImapMetrics,
+    private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'pipeline' });
+  }
+
+  async process(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: FetchedMessage,
+    loadSource: () => Promise<Buffer>,
+  ): Promise<PipelineOutcome> {
+    const outcome = await this.decide(account, uidValidity, message, loadSource);
+    if (outcome === 'event') this.metrics.recordProcessed();
+    else this.metrics.recordSkipped(outcome);
+    return outcome;
+  }
+
+  private async decide(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: FetchedMessage,
+    loadSource: () => Promise<Buffer>,
+  ): Promise<PipelineOutcome> {
+    const { user } = account;
+    const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
+    if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
+      await this.dataSource.transaction((manager) => this.accounts.advanceCursor(manager, user.id, cursor));
+      return 'older_than_user';
+    }
+
+    const messageId = message.envelope?.messageId ?? null;
+    const tracerUid = this.tracers.tracerUid(message.envelope?.subject);
+    if (tracerUid) {
+      return this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager) => {
+        await this.tracers.markDetected(manager, user.id, tracerUid);
+        return 'tracer';
+      });
+    }
+
+    const truncated = message.size > this.config.MAX_EMAIL_SIZE;
+    const source = truncated ? null : await loadSource();
+    const sha1 = source ? createHash('sha1').update(source).digest('hex') : null;
+    const detectedAt = new Date();
+
+    return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
+      if (await this.isDuplicate(manager, user.id, mailLogId, messageId, sha1)) return 'duplicate';
+      const eventId = await this.outbox.record(manager, {
+        partnerId: account.partnerId,
+        userId: user.id,
+        type: 'new_mail',
+        metadata: {
+          uid: message.uid,
+          uid_validity: uidValidity,
+          internal_date: message.internalDate.toISOString(),
+          detected_at: detectedAt.toISOString(),
+          size: message.size,
+          truncated,
+          sha1,
+          envelope: toSeedEnvelope(message.envelope),
+        },
+        body: source,
+      });
+      await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
+      return { eventId };
+    });
+  }
+
+  /**
+   * Inserts the mail log (a no-op if any process already recorded this UID), runs `work` and advances the
+   * cursor, all in one transaction; queues the event, if any, after the commit.
+   */
+  private async record(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: FetchedMessage,
+    identity: { messageId: string | null; sha1: string | null },
+    work: (manager: EntityManager, mailLogId: string) => Promise<PipelineOutcome | { eventId: string }>,
+  ): Promise<PipelineOutcome> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const mailLogId = randomUUID();
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (user_id, uid_validity, uid) DO NOTHING RETURNING id`,
+        [mailLogId, account.user.id, uidValidity, message.uid, identity.messageId, identity.sha1, message.internalDate],
+      );
+      const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
+      await this.accounts.advanceCursor(manager, account.user.id, {
+        uid: message.uid,
+        uidValidity,
+        internalDate: message.internalDate,
+        emailAt: typeof outcome === 'object' ? new Date() : undefined,
+      });
+      return outcome;
+    });
+    if (typeof result !== 'object') return result;
+    await this.enqueueAfterCommit(result.eventId);
+    return 'event';
+  }
+
+  private async enqueueAfterCommit(eventId: string): Promise<void> {
+    try {
+      await this.outbox.enqueue(eventId);
+    } catch (error) {
+      // The event is committed; the outbox sweeper will queue it once Redis is back.
+      this.logger.warn({ err: error, eventId }, 'could not queue a committed event; the sweeper will');
+    }
+  }
+
+  private async isDuplicate(
+    manager: EntityManager,
+    userId: string,
+    mailLogId: string,
+    messageId: string | null,
+    sha1: string | null,
+  ): Promise<boolean> {
+    if (!messageId && !sha1) return false;
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM mail_logs WHERE user_id = $1 AND id <> $2 AND event_id IS NOT NULL
+         AND ((message_id = $3 AND $3 IS NOT NULL) OR (sha1 = $4 AND $4 IS NOT NULL)) LIMIT 1`,
+      [userId, mailLogId, messageId, sha1],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,316 @@
+import { ImapFlow, type MailboxObject } from 'imapflow';
+import type { Logger } from 'pino';
+
+import type { AppConfig } from '@app/core';
+import type { MailboxAccount, MailboxAccounts } from '@app/users';
+
+import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import type { ImapMetrics } from '../imap-metrics.service.js';
+import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import type { MailboxCredentials } from './mailbox-credentials.service.js';
+import {
+  AUTH_RETRY_MS,
+  backoffDelay,
+  classifyFailure,
+  type FailureKind,
+  STABLE_CONNECTION_MS,
+} from './reconnect-policy.js';
+
+/** Collaborators shared by every session of a process. */
+export interface SessionDeps {
+  accounts: MailboxAccounts;
+  credentials: MailboxCredentials;
+  pipeline: NewMailPipeline;
+  /** Caps concurrent handshakes (IMAP_CONNECT_CONCURRENCY). */
+  admission: ConcurrencyLimiter;
+  /** Caps concurrent fetch-and-store work (NUM_WORKER_THREADS). */
+  work: ConcurrencyLimiter;
+  metrics: ImapMetrics;
+  config: AppConfig;
+  logger: Logger;
+}
+
+export type SessionState = 'connecting' | 'watching' | 'backoff' | 'auth_error' | 'stopped';
+
+/** UIDs fetched per metadata FETCH while catching up. */
+const FETCH_BATCH = 50;
+/** First connect: deliver mail since the user's creation, but at most this far back (the seed's rule). */
+const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
+const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
+
+/**
+ * One watched mailbox: connect, catch up from the cursor, IDLE, fetch on EXISTS, and reconnect with
+ * backoff when anything goes wrong, until stopped. Never changes anything on the server.
+ */
+export class MailboxSession {
+  state: SessionState = 'connecting';
+  private stopped = false;
+  private loop?: Promise<void>;
+  private client?: ImapFlow;
+  private wakeUp?: () => void;
+  private syncing?: Promise<void>;
+  private syncAgain = false;
+  private failures = 0;
+  private readonly logger: Logger;
+
+  /** Where this session is in the mailbox: UIDs up to `uid` are recorded. */
+  private cursor: { uid: number; uidValidity: number } | null = null;
+  /** Set after connecting when the UID cursor cannot be used and mail must be found by date. */
+  private catchUpSince: Date | null = null;
+
+  constructor(
+    readonly userId: string,
+    private readonly deps: SessionDeps,
+  ) {
+    this.logger = deps.logger.child({ user: userId });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Closes the connection and resolves once the session has fully stopped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.closeClient(true);
+    await this.loop;
+    this.state = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const account = await this.deps.accounts.load(this.userId).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'could not load the account');
+        return undefined;
+      });
+      if (account === null) {
+        this.logger.info('user no longer watchable; session ends');
+        break;
+      }
+      if (account === undefined) {
+        await this.sleep(backoffDelay(this.failures++));
+        continue;
+      }
+      const authWait = authRetryWait(account);
+      if (authWait > 0) {
+        this.state = 'auth_error';
+        await this.sleep(authWait);
+        continue;
+      }
+      const failure = await this.connectAndWatch(account);
+      if (this.stopped) break;
+      await this.recover(failure);
+    }
+    await this.closeClient(false);
+    this.state = 'stopped';
+  }
+
+  /** One connection's life; resolves with why it ended. */
+  private async connectAndWatch(account: MailboxAccount): Promise<FailureKind> {
+    this.state = 'connecting';
+    let connectedAt = 0;
+    try {
+      const { client, mailbox } = await this.deps.admission.run(() => this.open(account));
+      connectedAt = Date.now();
+      this.state = 'watching';
+      await this.deps.accounts.setState(this.userId, 'watching');
+      this.logger.debug({ mailbox: mailbox.path }, 'watching');
+      const closed = new Promise<void>((resolve) => client.once('close', resolve));
+      this.prepareCursor(account, mailbox);
+      client.on('exists', () => this.requestSync(account, mailbox));
+      const poll = client.capabilities.has('IDLE')
+        ? undefined
+        : setInterval(() => this.requestSync(account, mailbox), this.deps.config.POLL_INTERVAL * 1000);
+      this.requestSync(account, mailbox);
+      await closed;
+      clearInterval(poll);
+      await this.syncing?.catch(() => undefined);
+      return { kind: 'transient', reason: 'connection closed' };
+    } catch (error) {
+      return classifyFailure(error);
+    } finally {
+      if (connectedAt && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.failures = 0;
+      await this.closeClient(false);
+    }
+  }
+
+  private async open(account: MailboxAccount): Promise<{ client: ImapFlow; mailbox: MailboxObject }> {
+    if (this.stopped) throw new Error('stopped');
+    const { provider } = account;
+    const auth = await this.deps.credentials.authFor(account);
+    const client = new ImapFlow({
+      host: provider.imapHost,
+      port: provider.imapPort,
+      secure: provider.imapSecurity === 'tls',
+      doSTARTTLS: provider.imapSecurity === 'starttls' ? true : provider.imapSecurity === 'none' ? false : undefined,
+      auth,
+      logger: false,
+      clientInfo: { name: 'SuperIMAP' },
+      // IDLE as soon as the connection is free, or new mail would wait for imapflow's 15 s default.
+      autoIdleDelay: 0,
+      maxIdleTime: this.deps.config.IDLE_RESTART_INTERVAL * 1000,
+      socketTimeout: this.deps.config.IMAP_SOCKET_TIMEOUT * 1000,
+      connectionTimeout: 30_000,
+      greetingTimeout: 15_000,
+      disableCompression: true,
+    });
+    this.client = client;
+    // Errors also close the connection; the close ends the watch and the loop reconnects.
+    client.on('error', (error: Error) => this.logger.debug({ err: error }, 'imap connection error'));
+    await client.connect();
+    const mailbox = await client.mailboxOpen(await this.watchedFolder(client, account), { readOnly: true });
+    return { client, mailbox };
+  }
+
+  /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */
+  private async watchedFolder(client: ImapFlow, account: MailboxAccount): Promise<string> {
+    if (!GMAIL_HOSTS.test(account.provider.imapHost)) return 'INBOX';
+    const all = (await client.list()).find((folder) => folder.specialUse === '\\All');
+    return all?.path ?? 'INBOX';
+  }
+
+  private prepareCursor(account: MailboxAccount, mailbox: MailboxObject): void {
+    const { user } = account;
+    const uidValidity = Number(mailbox.uidValidity);
+    if (this.cursor?.uidValidity === uidValidity) return;
+    if (user.lastUidValidity === uidValidity && user.lastUid !== null) {
+      this.cursor = { uid: user.lastUid, uidValidity };
+      this.catchUpSince = null;
+      return;
+    }
+    // First connect: since creation, at most 2 days back. New UIDVALIDITY: since the last mail seen.
+    const firstConnect = user.lastUidValidity === null;
+    const floor = firstConnect
+      ? new Date(Math.max(user.createdAt.getTime(), Date.now() - FIRST_CONNECT_MAX_AGE_MS))
+      : (user.lastInternalDate ?? user.createdAt);
+    if (!firstConnect) this.logger.warn({ from: user.lastUidValidity, to: uidValidity }, 'UIDVALIDITY changed');
+    this.cursor = { uid: 0, uidValidity };
+    this.catchUpSince = floor;
+  }
+
+  /** Coalesces EXISTS bursts: at most one sync runs, and one more follows if anything arrived meanwhile. */
+  private requestSync(account: MailboxAccount, mailbox: MailboxObject): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      try {
+        do {
+          this.syncAgain = false;
+          await this.fetchNew(account, mailbox);
+        } while (this.syncAgain && !this.stopped);
+      } catch (error) {
+        if (!this.stopped) this.logger.warn({ err: error }, 'sync failed; reconnecting');
+        await this.closeClient(false);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+  }
+
+  private async fetchNew(account: MailboxAccount, mailbox: MailboxObject): Promise<void> {
+    const client = this.client;
+    const cursor = this.cursor;
+    if (!client || !cursor || this.stopped) return;
+    const byDate = this.catchUpSince;
+    const found = byDate
+      ? await client.search({ since: byDate }, { uid: true })
+      : await client.search({ uid: `${cursor.uid + 1}:*` }, { uid: true });
+    const uids = (found || []).filter((uid) => byDate !== null || uid > cursor.uid).sort((a, b) => a - b);
+
+    for (let start = 0; start < uids.length && !this.stopped; start += FETCH_BATCH) {
+      const batch = uids.slice(start, start + FETCH_BATCH);
+      const messages: FetchedMessage[] = [];
+      for await (const message of client.fetch(
+        batch.join(','),
+        { uid: true, envelope: true, internalDate: true, size: true },
+        { uid: true },
+      )) {
+        messages.push({
+          uid: message.uid,
+          internalDate: new Date(message.internalDate ?? Date.now()),
+          size: message.size ?? 0,
+          envelope: message.envelope,
+        });
+      }
+      messages.sort((a, b) => a.uid - b.uid);
+      for (const message of messages) {
+        if (this.stopped) return;
+        await this.processOne(client, account, cursor.uidValidity, message);
+        cursor.uid = Math.max(cursor.uid, message.uid);
+      }
+    }
+    if (byDate && !this.stopped) {
+      // Everything that existed at SELECT time was searched: continue by UID from there.
+      const uid = Math.max(cursor.uid, mailbox.uidNext - 1);
+      await this.deps.accounts.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
+      cursor.uid = uid;
+      this.catchUpSince = null;
+      this.syncAgain = true;
+    }
+  }
+
+  private async processOne(
+    client: ImapFlow,
+    account: MailboxAccount,
+    uidValidity: number,
+    message: FetchedMessage,
+  ): Promise<void> {
+    const { work, metrics, pipeline } = this.deps;
+    const queuedAt = performance.now();
+    metrics.workQueueLength.set(work.queued + 1);
+    await work.run(async () => {
+      metrics.recordWorkLatency((performance.now() - queuedAt) / 1000);
+      metrics.workQueueLength.set(work.queued);
+      await pipeline.process(account, uidValidity, message, async () => {
+        const full = await client.fetchOne(String(message.uid), { source: true }, { uid: true });
+        if (!full || !full.source) throw new Error(`message UID ${message.uid} could not be read`);
+        return full.source;
+      });
+    });
+  }
+
+  private async recover(failure: FailureKind): Promise<void> {
+    this.deps.metrics.reconnects.inc({ reason: failure.kind });
+    if (failure.kind === 'auth') {
+      this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
+      this.state = 'auth_error';
+      await this.deps.accounts.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
+      return; // the next loop reads auth_failed_at and waits
+    }
+    const delay = failure.kind === 'throttled' ? failure.delayMs : backoffDelay(this.failures++);
+    this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
+    this.state = 'backoff';
+    await this.deps.accounts.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
+    await this.sleep(delay);
+  }
+
+  private async closeClient(graceful: boolean): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (graceful && client.usable) {
+      await Promise.race([client.logout().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    }
+    client.close();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+function authRetryWait(account: MailboxAccount): number {
+  const failedAt = account.user.authFailedAt?.getTime();
+  return failedAt === undefined ? 0 : failedAt + AUTH_RETRY_MS - Date.now();
+}

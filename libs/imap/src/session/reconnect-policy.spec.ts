@@ -1,0 +1,43 @@
+import { backoffDelay, classifyFailure } from './reconnect-policy.js';
+
+describe('classifyFailure', () => {
+  it('recognises authentication failures', () => {
+    expect(
+      classifyFailure(Object.assign(new Error('Authentication failed'), { authenticationFailed: true })).kind,
+    ).toBe('auth');
+    expect(classifyFailure({ message: 'x', serverResponseCode: 'AUTHORIZATIONFAILED' }).kind).toBe('auth');
+    expect(classifyFailure({ message: 'x', serverResponseCode: 'EXPIRED' }).kind).toBe('auth');
+    expect(classifyFailure({ message: 'invalid_grant', oauthInvalidGrant: true }).kind).toBe('auth');
+  });
+
+  it('honours throttling replies', () => {
+    expect(classifyFailure({ code: 'ETHROTTLE', throttleReset: 1234, message: 'throttled' })).toMatchObject({
+      kind: 'throttled',
+      delayMs: 1234,
+    });
+    expect(
+      classifyFailure({
+        message: 'Command failed',
+        response: 'BAD Request is throttled. Suggested Backoff Time: 92415 milliseconds',
+      }),
+    ).toMatchObject({ kind: 'throttled', delayMs: 92415 });
+    expect(classifyFailure({ response: 'NO [UNAVAILABLE] Too many simultaneous connections' })).toMatchObject({
+      kind: 'throttled',
+      delayMs: 60_000,
+    });
+  });
+
+  it('treats everything else as transient', () => {
+    expect(classifyFailure(new Error('ECONNRESET')).kind).toBe('transient');
+    expect(classifyFailure(undefined).kind).toBe('transient');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially, is capped at 5 minutes, and uses full jitter', () => {
+    expect(backoffDelay(0, () => 0.999)).toBe(999);
+    expect(backoffDelay(3, () => 0.999)).toBe(7992);
+    expect(backoffDelay(30, () => 0.999)).toBe(299_700);
+    expect(backoffDelay(5, () => 0)).toBe(0);
+  });
+});

@@ -1,0 +1,115 @@
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+import { AppConfig, ROOT_LOGGER } from '@app/core';
+import { MailboxAccounts } from '@app/users';
+
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { ImapMetrics } from '../imap-metrics.service.js';
+import { NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { MailboxCredentials } from './mailbox-credentials.service.js';
+import { MailboxSession, type SessionDeps, type SessionState } from './mailbox-session.js';
+
+/**
+ * Holds one session per owned mailbox. Which mailboxes are owned is an input (`reconcile`), decided
+ * elsewhere (one node: all of them; a cluster: the assignment), so this class only starts and stops.
+ */
+@Injectable()
+export class SessionManager implements BeforeApplicationShutdown {
+  private readonly sessions = new Map<string, MailboxSession>();
+  private readonly deps: SessionDeps;
+  private readonly logger: Logger;
+  private shuttingDown = false;
+
+  constructor(
+    accounts: MailboxAccounts,
+    credentials: MailboxCredentials,
+    pipeline: NewMailPipeline,
+    metrics: ImapMetrics,
+    private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'sessions' });
+    this.deps = {
+      accounts,
+      credentials,
+      pipeline,
+      metrics,
+      config,
+      logger: logger.child({ component: 'session' }),
+      admission: new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY),
+      work: new ConcurrencyLimiter(config.NUM_WORKER_THREADS),
+    };
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Mailboxes waiting for a fetch-and-store slot. */
+  get workQueueLength(): number {
+    return this.deps.work.queued;
+  }
+
+  ownedUserIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  countByState(): Record<SessionState, number> {
+    const counts: Record<SessionState, number> = { connecting: 0, watching: 0, backoff: 0, auth_error: 0, stopped: 0 };
+    for (const session of this.sessions.values()) counts[session.state]++;
+    return counts;
+  }
+
+  /** Makes the running sessions exactly `owned` (capped at MAX_USER_THREADS); returns users left out by the cap. */
+  async reconcile(owned: Iterable<string>): Promise<string[]> {
+    const wanted = new Set(owned);
+    const stopping = [...this.sessions.keys()].filter((userId) => !wanted.has(userId));
+    await Promise.all(stopping.map((userId) => this.stopSession(userId)));
+    const overCap: string[] = [];
+    for (const userId of wanted) {
+      if (this.sessions.has(userId) || this.shuttingDown) continue;
+      if (this.sessions.size >= this.config.MAX_USER_THREADS) {
+        overCap.push(userId);
+        continue;
+      }
+      this.startSession(userId);
+    }
+    if (overCap.length > 0) this.logger.warn({ left: overCap.length }, 'MAX_USER_THREADS reached');
+    return overCap;
+  }
+
+  /** Restarts the sessions of users whose settings changed (e.g. new credentials), if running. */
+  async restart(userIds: string[]): Promise<void> {
+    await Promise.all(
+      userIds
+        .filter((userId) => this.sessions.has(userId))
+        .map(async (userId) => {
+          await this.stopSession(userId);
+          if (!this.shuttingDown) this.startSession(userId);
+        }),
+    );
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((userId) => this.stopSession(userId)));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await this.stopAll();
+  }
+
+  private startSession(userId: string): void {
+    const session = new MailboxSession(userId, this.deps);
+    this.sessions.set(userId, session);
+    session.start();
+  }
+
+  private async stopSession(userId: string): Promise<void> {
+    const session = this.sessions.get(userId);
+    if (!session) return;
+    this.sessions.delete(userId);
+    await session.stop();
+  }
+}

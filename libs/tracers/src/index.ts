@@ -1,0 +1,3 @@
+export * from './tracer-log.entity.js';
+export * from './tracers.module.js';
+export * from './tracers.service.js';

@@ -1,0 +1,5 @@
+export * from './event-outbox.service.js';
+export * from './outbox-sweeper.service.js';
+export * from './transmit-log.entity.js';
+export * from './webhook-event.entity.js';
+export * from './webhooks.module.js';

@@ -1,0 +1,93 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Repository } from 'typeorm';
+
+import { AppConfig, ROOT_LOGGER, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
+
+import { EventOutbox } from './event-outbox.service.js';
+import { WebhookEvent } from './webhook-event.entity.js';
+
+const BATCH = 500;
+/** Events younger than this are presumably being enqueued by their writer right now. */
+const GRACE_MS = 5000;
+
+/**
+ * Re-queues pending events that have no live job: the writer died between commit and enqueue,
+ * or Redis lost its data. PostgreSQL is the record; the queue can always be rebuilt from it.
+ */
+@Injectable()
+export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private readonly logger: Logger;
+
+  constructor(
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
+    @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
+    private readonly outbox: EventOutbox,
+    private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'outbox-sweeper' });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweepSafely(), this.config.OUTBOX_SWEEP_INTERVAL * 1000);
+    this.timer.unref();
+    void this.sweepSafely();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over the pending events; returns how many were re-queued. */
+  async sweep(): Promise<number> {
+    let requeued = 0;
+    const cutoff = new Date(Date.now() - GRACE_MS);
+    let after = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    for (;;) {
+      // created_at travels as text: a JS Date would drop the microseconds the keyset needs.
+      const pending: { id: string; created_at: string }[] = await this.events.query(
+        `SELECT id, created_at::text AS created_at FROM webhook_events
+          WHERE status = 'pending' AND created_at < $1 AND (created_at, id) > ($2::timestamptz, $3::uuid)
+          ORDER BY created_at, id LIMIT ${BATCH}`,
+        [cutoff, after.createdAt, after.id],
+      );
+      for (const event of pending) if (await this.requeueIfOrphaned(event.id)) requeued++;
+      if (pending.length < BATCH) break;
+      const last = pending[pending.length - 1];
+      after = { createdAt: last.created_at, id: last.id };
+    }
+    if (requeued > 0) this.logger.warn({ requeued }, 're-queued pending events that had no job');
+    return requeued;
+  }
+
+  private async requeueIfOrphaned(eventId: string): Promise<boolean> {
+    const job = await this.queue.getJob(eventId);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+      // The job ended but the row is still pending (the worker died mid-update): start over.
+      await job.remove();
+    }
+    await this.outbox.enqueue(eventId);
+    return true;
+  }
+
+  private async sweepSafely(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweep();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.error({ err: error }, 'outbox sweep failed');
+    } finally {
+      this.running = undefined;
+    }
+  }
+}
