@@ -48,8 +48,10 @@ describe('imap-client against Dovecot', () => {
     const [log] = await sqlMailLogs(mailbox.userId);
     expect(log.event_id).toBe(event.id);
     expect(event.metadata.sha1).toBe(log.sha1);
-    const job = await waitFor('the delivery job', () => bed.webhookQueue().getJob(event.id));
+    const job = await waitFor('the delivery job', () => bed.webhookQueue().getJob(event.id), { intervalMs: 10 });
+    console.info(`Dovecot delivery -> job queued: ${job.timestamp - deliveredAt} ms`);
     expect(job.data).toEqual({ eventId: event.id });
+    expect(job.timestamp - deliveredAt).toBeLessThan(5000);
 
     // The stored body is the message exactly as the server holds it.
     const stored = await decryptBody(event);

@@ -1,0 +1,102 @@
+import { type FaultAction, THROTTLE } from '../harness/fake-imap/index.js';
+import { buildMail } from '../harness/mail-factory.js';
+import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
+import { waitFor } from '../support/wait-for.js';
+
+const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
+
+describe('imap-client recovers from server faults, losing nothing', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.start();
+    // A 1 s socket timeout: a silent server is probed after 1 s and abandoned after about 2 s.
+    await bed.startImapClient({ IMAP_SOCKET_TIMEOUT: '1' });
+  });
+  afterAll(() => bed.stop());
+
+  const faults: [string, string, FaultAction][] = [
+    ['BAD reply to FETCH', 'FETCH', { type: 'bad', text: 'Internal error' }],
+    ['NO reply to FETCH', 'FETCH', { type: 'no', text: 'Try again' }],
+    ['gibberish instead of the FETCH reply', 'FETCH', { type: 'gibberish' }],
+    ['BYE in the middle of SEARCH', 'SEARCH', { type: 'bye', text: 'Server shutting down' }],
+    ['a dropped socket on FETCH', 'FETCH', { type: 'destroy' }],
+    ['a reset socket on SEARCH', 'SEARCH', { type: 'destroy', reset: true }],
+    ['a silent server after SEARCH', 'SEARCH', { type: 'silent' }],
+    ['a slow FETCH', 'FETCH', { type: 'delay', ms: 1500 }],
+    ['a throttled FETCH', 'FETCH', { type: 'bad', text: THROTTLE.backoff(300) }],
+    ['a missing INBOX on reconnect', 'EXAMINE', { type: 'mailbox-missing' }],
+  ];
+
+  it.each(faults)('%s', async (_name, command, action) => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    const started = Date.now();
+    bed.server.script({ user: mailbox.username, command, times: 1, action });
+    if (command === 'EXAMINE') {
+      // Force a reconnect so the fault hits the next EXAMINE.
+      bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
+    }
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'during-fault@t' }));
+    await bed.waitForEvents(mailbox.userId, 1, 20_000);
+    console.info(`${_name}: recovered in ${Date.now() - started} ms`);
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'after-fault@t' }));
+    await bed.waitForEvents(mailbox.userId, 2, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<during-fault@t>', '<after-fault@t>']);
+    expect(bed.server.anyFlagChanged()).toBe(false);
+  });
+
+  it('a UIDVALIDITY change with renumbered UIDs replays nothing', async () => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'v1@t' }));
+    await bed.waitForEvents(mailbox.userId, 1);
+    bed.server.setUidValidity(mailbox.username, bed.server.uidValidity(mailbox.username) + 10, { renumber: 100 });
+    bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'v2@t' }));
+    await bed.waitForEvents(mailbox.userId, 2, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<v1@t>', '<v2@t>']);
+  });
+});
+
+describe('a server without IDLE', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.start({ idle: false });
+    await bed.startImapClient({ POLL_INTERVAL: '0.5' });
+  });
+  afterAll(() => bed.stop());
+
+  it('is polled every POLL_INTERVAL', async () => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'polled@t' }));
+    const [event] = await bed.waitForEvents(mailbox.userId, 1, 5000);
+    expect(event.metadata.envelope.message_id).toBe('<polled@t>');
+    expect(bed.server.userStats(mailbox.username).commands.IDLE ?? 0).toBe(0);
+  });
+});
+
+describe('a server that refuses every login', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.start({ authFail: true });
+    await bed.startImapClient();
+  });
+  afterAll(() => bed.stop());
+
+  it('tries once, records auth_error, and does not retry within the hour', async () => {
+    const mailbox = await bed.addMailbox();
+    await waitFor('one failed login', () => bed.server.userStats(mailbox.username).failedLogins === 1);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(bed.server.userStats(mailbox.username).failedLogins).toBe(1);
+    const [user] = await (
+      await import('../support/database.js')
+    ).sql('SELECT state FROM users WHERE id = $1', [mailbox.userId]);
+    expect(user.state).toBe('auth_error');
+  });
+});
