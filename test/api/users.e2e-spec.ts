@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { ApiClient, usersPath } from '../support/api-client.js';
+import { ApiClient, type ApiResult, usersPath } from '../support/api-client.js';
 import { RoleProcess } from '../support/role-process.js';
 import { runCli } from '../support/run-cli.js';
 import { REDIS_URL } from '../support/test-env.js';
@@ -153,7 +153,7 @@ describe('API: users', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof partner.get>> = await partner.get(
+      const page: ApiResult<{ tag: string }[]> = await partner.get(
         `${usersPath('AOL_PASSWORD')}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(page.body.length).toBeLessThanOrEqual(2);

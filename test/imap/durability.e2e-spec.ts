@@ -1,5 +1,4 @@
 import { buildMail } from '../harness/mail-factory.js';
-import { sql } from '../support/database.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -10,7 +9,7 @@ describe('imap-client durability against Dovecot', () => {
   let bed: ImapTestbed;
 
   beforeAll(async () => {
-    bed = await ImapTestbed.start({ users: 12 });
+    bed = await ImapTestbed.create({ users: 12 });
   });
   afterAll(() => bed.stop());
 
@@ -93,13 +92,13 @@ describe('imap-client durability against Dovecot', () => {
     const events = await waitFor(
       `${total} events`,
       async () => {
-        const rows = await sql('SELECT * FROM webhook_events WHERE user_id = ANY($1)', [ids]);
+        const rows = await bed.sql('SELECT * FROM webhook_events WHERE user_id = ANY($1)', [ids]);
         return rows.length >= total ? rows : null;
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const final = await sql('SELECT * FROM webhook_events WHERE user_id = ANY($1)', [ids]);
+    const final = await bed.sql('SELECT * FROM webhook_events WHERE user_id = ANY($1)', [ids]);
     const unique = new Set(messageIds(final));
     console.info(`200 mails, ${kills} SIGKILLs: ${final.length} events, ${unique.size} distinct`);
     expect(kills).toBeGreaterThanOrEqual(5);

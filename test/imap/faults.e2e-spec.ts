@@ -9,9 +9,9 @@ describe('imap-client recovers from server faults, losing nothing', () => {
   let bed: FakeImapTestbed;
 
   beforeAll(async () => {
-    bed = await FakeImapTestbed.start();
+    bed = await FakeImapTestbed.create();
     // A 1 s socket timeout: a silent server is probed after 1 s and abandoned after about 2 s.
-    await bed.startImapClient({ IMAP_SOCKET_TIMEOUT: '1' });
+    await bed.startRole('imap-client', { IMAP_SOCKET_TIMEOUT: '1' });
   });
   afterAll(() => bed.stop());
 
@@ -65,8 +65,8 @@ describe('a server without IDLE', () => {
   let bed: FakeImapTestbed;
 
   beforeAll(async () => {
-    bed = await FakeImapTestbed.start({ idle: false });
-    await bed.startImapClient({ POLL_INTERVAL: '0.5' });
+    bed = await FakeImapTestbed.create({ idle: false });
+    await bed.startRole('imap-client', { POLL_INTERVAL: '0.5' });
   });
   afterAll(() => bed.stop());
 
@@ -84,8 +84,8 @@ describe('a server that refuses every login', () => {
   let bed: FakeImapTestbed;
 
   beforeAll(async () => {
-    bed = await FakeImapTestbed.start({ authFail: true });
-    await bed.startImapClient();
+    bed = await FakeImapTestbed.create({ authFail: true });
+    await bed.startRole('imap-client');
   });
   afterAll(() => bed.stop());
 
@@ -94,9 +94,7 @@ describe('a server that refuses every login', () => {
     await waitFor('one failed login', () => bed.server.userStats(mailbox.username).failedLogins === 1);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(bed.server.userStats(mailbox.username).failedLogins).toBe(1);
-    const [user] = await (
-      await import('../support/database.js')
-    ).sql('SELECT state FROM users WHERE id = $1', [mailbox.userId]);
+    const user = await bed.userRow(mailbox.userId);
     expect(user.state).toBe('auth_error');
   });
 });

@@ -16,7 +16,7 @@ describe('imap-client against Dovecot', () => {
   let bed: ImapTestbed;
 
   beforeAll(async () => {
-    bed = await ImapTestbed.start({ users: 12 });
+    bed = await ImapTestbed.create({ users: 12 });
     await bed.startRole('imap-client', { MAX_EMAIL_SIZE: '20000' });
   });
   afterAll(() => bed.stop());
@@ -45,7 +45,7 @@ describe('imap-client against Dovecot', () => {
     });
     expect(event.body).toMatch(/^v1:/);
 
-    const [log] = await sqlMailLogs(mailbox.userId);
+    const [log] = await bed.sql('SELECT * FROM mail_logs WHERE user_id = $1 ORDER BY uid', [mailbox.userId]);
     expect(log.event_id).toBe(event.id);
     expect(event.metadata.sha1).toBe(log.sha1);
     const job = await waitFor('the delivery job', () => bed.webhookQueue().getJob(event.id), { intervalMs: 10 });
@@ -123,11 +123,6 @@ describe('imap-client against Dovecot', () => {
     await bed.waitForEvents(mailbox.userId, 1);
   });
 });
-
-async function sqlMailLogs(userId: string) {
-  const { sql } = await import('../support/database.js');
-  return sql('SELECT * FROM mail_logs WHERE user_id = $1 ORDER BY uid', [userId]);
-}
 
 async function decryptBody(event: Record<string, any>): Promise<Buffer> {
   const { parseConfig, SecretBox } = await import('@app/core');
