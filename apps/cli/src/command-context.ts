@@ -12,6 +12,7 @@ export function commandConfig(): AppConfig {
 export async function withCommandContext<T>(
   modules: Type[],
   work: (context: INestApplicationContext) => Promise<T>,
+  options: { queues?: boolean } = {},
 ): Promise<T> {
   const config = commandConfig();
   const logger = createRootLogger({
@@ -20,7 +21,7 @@ export async function withCommandContext<T>(
     toStderr: true,
   });
 
-  @Module({ imports: [CoreModule.forCommand(config, logger), ...modules] })
+  @Module({ imports: [CoreModule.forCommand(config, logger, options), ...modules] })
   class CommandModule {}
 
   const context = await NestFactory.createApplicationContext(CommandModule, { logger: false, abortOnError: false });

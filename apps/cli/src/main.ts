@@ -2,6 +2,7 @@ import { ConfigError, DomainError } from '@app/core';
 
 import { CliError, USAGE_ERROR } from './cli-error.js';
 import { adminCommand } from './commands/admin.command.js';
+import { eventsCommand } from './commands/events.command.js';
 import { keysCommand } from './commands/keys.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { partnerCommand } from './commands/partner.command.js';
@@ -23,7 +24,9 @@ commands (JSON on stdout):
   partner create|list|rotate-secret
   provider create|list
   admin create --email EMAIL --password PASSWORD
-  keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY`;
+  keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY
+  events redeliver --status failed [--since DATE] [--partner ID]
+                              send events again, with their original webhook-id`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   migrate: migrateCommand,
@@ -32,6 +35,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   provider: providerCommand,
   admin: adminCommand,
   keys: keysCommand,
+  events: eventsCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {

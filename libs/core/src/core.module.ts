@@ -42,12 +42,19 @@ export class CoreModule {
     };
   }
 
-  /** What a one-shot CLI command needs: config, logging, crypto and the database (no HTTP, no Redis). */
-  static forCommand(config: AppConfig, logger: Logger): DynamicModule {
+  /** What a one-shot CLI command needs: config, logging, crypto, the database, and queues only if asked. */
+  static forCommand(config: AppConfig, logger: Logger, options: { queues?: boolean } = {}): DynamicModule {
     return {
       module: CoreModule,
       global: true,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(logger), CryptoModule, DatabaseModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        CryptoModule,
+        DatabaseModule.forRoot(),
+        ...(options.queues ? [RedisModule, QueueModule] : []),
+      ],
+      exports: options.queues ? [QueueModule] : [],
     };
   }
 }

@@ -24,3 +24,5 @@ export * from './redis/redis-connection.js';
 export * from './bootstrap/start-role.js';
 export * from './notifications/user-changes.js';
 export * from './errors/error-body.schema.js';
+export * from './network/ssrf-guard.js';
+export * from './pagination/page-cursor.js';

@@ -113,6 +113,20 @@ export class MailboxAccounts {
     );
   }
 
+  /** Who an event is about, as the webhook payload names them; null if the user is gone. */
+  async describeForDelivery(
+    userId: string,
+  ): Promise<{ tag: string; email: string | null; providerCode: string; enableTracer: boolean } | null> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) return null;
+    return {
+      tag: user.tag,
+      email: user.email,
+      providerCode: user.connection.provider.code,
+      enableTracer: user.enableTracer,
+    };
+  }
+
   /** Moves the cursor outside any message transaction (after a catch-up by date). */
   async moveCursor(userId: string, cursor: MailboxCursor): Promise<void> {
     await this.advanceCursor(this.users.manager, userId, cursor);

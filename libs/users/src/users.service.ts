@@ -5,17 +5,15 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
-import { DomainError, SecretBox, type UserChange, UserChangeNotifier } from '@app/core';
+import { decodeCursor, DomainError, encodeCursor, SecretBox, type UserChange, UserChangeNotifier } from '@app/core';
 
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { User } from './user.entity.js';
 
 const DEFAULT_PAGE_SIZE = 100;
-const CREATED_MS = "date_trunc('milliseconds', user.created_at)";
 
 export interface UserPage {
   users: User[];
@@ -38,8 +36,8 @@ export class UsersService {
     const builder = this.users
       .createQueryBuilder('user')
       .where('user.partner_connection_id = :connectionId', { connectionId: connection.id })
-      // Cursors carry JS dates (milliseconds), so order and compare at that precision.
-      .orderBy(CREATED_MS, 'ASC')
+      .addSelect('user.created_at::text', 'created_text')
+      .orderBy('user.created_at', 'ASC')
       .addOrderBy('user.id', 'ASC')
       .limit(limit + 1);
     if (query.archived !== undefined) {
@@ -48,13 +46,15 @@ export class UsersService {
     if (query.state) builder.andWhere('user.state = :state', { state: query.state });
     if (query.cursor) {
       const position = decodeCursor(query.cursor);
-      builder.andWhere(`(${CREATED_MS}, user.id) > (:createdAt, :id)`, position);
+      builder.andWhere('(user.created_at, user.id) > (:createdAt::timestamptz, :id::uuid)', position);
     }
-    const rows = await builder.getMany();
-    const users = rows.slice(0, limit);
+    const { entities, raw } = await builder.getRawAndEntities<{ created_text: string }>();
+    const users = entities.slice(0, limit);
     const last = users.at(-1);
     const nextCursor =
-      rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null;
+      entities.length > limit && last
+        ? encodeCursor({ createdAt: raw[users.length - 1].created_text, id: last.id })
+        : null;
     return { users, nextCursor };
   }
 

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 
-import { SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
+import { AppConfig, SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
 
 import { WebhookEvent, type WebhookEventType } from './webhook-event.entity.js';
 
@@ -23,6 +23,7 @@ export interface NewEvent {
 export class EventOutbox {
   constructor(
     private readonly secretBox: SecretBox,
+    private readonly config: AppConfig,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
   ) {}
 
@@ -53,9 +54,31 @@ export class EventOutbox {
     return id;
   }
 
-  /** Queues delivery; the job id is the event id, so queueing an event twice is harmless. */
+  /**
+   * Queues delivery; the job id is the event id, so queueing an event twice is harmless. Retries follow
+   * WEBHOOK_MAX_ATTEMPTS with exponential backoff from WEBHOOK_BACKOFF seconds, jittered.
+   */
   async enqueue(eventId: string): Promise<void> {
-    await this.queue.add(WEBHOOK_DELIVER_JOB, { eventId }, { jobId: eventId });
+    await this.queue.add(
+      WEBHOOK_DELIVER_JOB,
+      { eventId },
+      {
+        jobId: eventId,
+        attempts: this.config.WEBHOOK_MAX_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF * 1000, jitter: 0.5 },
+      },
+    );
+  }
+
+  /** Queues an event again, replacing a job that already ended (a redelivery keeps the event id). */
+  async requeue(eventId: string): Promise<void> {
+    const job = await this.queue.getJob(eventId);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      await job.remove();
+    }
+    await this.enqueue(eventId);
   }
 
   readBody(event: WebhookEvent): Buffer | null {

@@ -64,6 +64,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       after = { createdAt: last.created_at, id: last.id };
     }
     if (requeued > 0) this.logger.warn({ requeued }, 're-queued pending events that had no job');
+    await this.dropExpiredBodies();
     return requeued;
   }
 
@@ -72,11 +73,21 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     if (job) {
       const state = await job.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
-      // The job ended but the row is still pending (the worker died mid-update): start over.
-      await job.remove();
     }
-    await this.outbox.enqueue(eventId);
+    // No job, or it ended while the row stayed pending (the worker died mid-update): start over.
+    await this.outbox.requeue(eventId);
     return true;
+  }
+
+  /** With EVENT_BODY_RETENTION set, raw bodies of delivered events are dropped once they are old enough. */
+  private async dropExpiredBodies(): Promise<void> {
+    const hours = this.config.EVENT_BODY_RETENTION;
+    if (hours <= 0) return;
+    await this.events.query(
+      `UPDATE webhook_events SET body = NULL
+        WHERE status = 'delivered' AND body IS NOT NULL AND delivered_at < now() - make_interval(secs => $1)`,
+      [hours * 3600],
+    );
   }
 
   private async sweepSafely(): Promise<void> {

@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { PartnerAuthModule, PartnersModule } from '@app/partners';
+import { UsersModule } from '@app/users';
+
+import { EventsController } from './api/events.controller.js';
+import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor.js';
+import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
+import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
 import { EventOutbox } from './event-outbox.service.js';
+import { EventsService } from './events.service.js';
 import { OutboxSweeper } from './outbox-sweeper.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
@@ -9,11 +17,19 @@ import { WebhookEvent } from './webhook-event.entity.js';
 /** Producing events: the outbox and its queue (imported by imap-client and api). */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog])],
-  providers: [EventOutbox],
-  exports: [EventOutbox, TypeOrmModule],
+  providers: [EventOutbox, EventsService],
+  exports: [EventOutbox, EventsService, TypeOrmModule],
 })
 export class WebhooksModule {}
 
+/** The partner API's event routes (mounted by the api role only). */
+@Module({ imports: [WebhooksModule, PartnerAuthModule], controllers: [EventsController] })
+export class EventsApiModule {}
+
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
-@Module({ imports: [WebhooksModule], providers: [OutboxSweeper], exports: [OutboxSweeper] })
+@Module({
+  imports: [WebhooksModule, PartnersModule, UsersModule],
+  providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, OutboxSweeper],
+  exports: [OutboxSweeper],
+})
 export class WebhooksWorkerModule {}

@@ -165,6 +165,18 @@ export class AppConfig {
   @Min(0)
   WEBHOOK_BACKOFF = 10;
 
+  /** Most deliveries in flight to one partner per worker process, so a slow partner cannot starve others. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_PARTNER_CONCURRENCY = 10;
+
+  /** Hours a delivered message's raw body is kept in the outbox (0: dropped on delivery). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  EVENT_BODY_RETENTION = 0;
+
   /** Parallel webhook deliveries per worker process. */
   @Transform(toNumber)
   @IsInt()

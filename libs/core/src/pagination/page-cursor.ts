@@ -1,0 +1,38 @@
+import { DomainError } from '../errors/domain-error.js';
+
+/**
+ * Keyset pagination position: the (created_at, id) of the previous page's last row. created_at travels as
+ * PostgreSQL's own text so no precision is lost (a JS Date would drop the microseconds).
+ */
+export interface PagePosition {
+  createdAt: string;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): PagePosition {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(value) && value.length === 2) {
+      const [createdAt, id] = value as unknown[];
+      if (
+        typeof createdAt === 'string' &&
+        typeof id === 'string' &&
+        UUID.test(id) &&
+        !Number.isNaN(Date.parse(createdAt))
+      ) {
+        return { createdAt, id };
+      }
+    }
+  } catch {
+    // fall through
+  }
+  throw new DomainError('ValidationFailed', 'cursor is not a cursor this API returned', [
+    { field: 'cursor', errors: ['invalid cursor'] },
+  ]);
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+
+import { seedSignature } from './signatures.js';
+
+/** What the payload needs to know about the event's user at sending time. */
+export interface PayloadContext {
+  eventId: string;
+  type: 'new_mail' | 'user_connected' | 'user_disconnected';
+  imapProviderCode: string;
+  userTag: string;
+  userEmail: string | null;
+  metadata: Record<string, unknown>;
+  /** The raw message (new_mail), null when truncated. */
+  rfc822: Buffer | null;
+  apiKey: string;
+  timestamp: number;
+}
+
+const sha1Hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
+
+/**
+ * The seed's JSON payloads, field names unchanged, plus additive fields (`event`, `id`, `uid`, …).
+ * `rfc822` is the message as UTF-8; if its bytes are not valid UTF-8, `rfc822_base64` carries them exactly.
+ */
+export function buildPayload(context: PayloadContext): Record<string, unknown> {
+  const { type, metadata, timestamp } = context;
+  const common = {
+    event: type,
+    id: context.eventId,
+    timestamp,
+    imap_provider_code: context.imapProviderCode,
+    user_tag: context.userTag,
+  };
+  if (type !== 'new_mail') {
+    const sha1 = sha1Hex(context.userTag);
+    return {
+      ...common,
+      sha1,
+      ...(type === 'user_connected' ? { email: context.userEmail } : {}),
+      signature: seedSignature(context.apiKey, timestamp, sha1),
+    };
+  }
+  const raw = context.rfc822;
+  const sha1 = raw ? sha1Hex(raw) : ((metadata.sha1 as string | null) ?? sha1Hex(''));
+  const text = raw ? raw.toString('utf8') : null;
+  const exact = raw !== null && text !== null && Buffer.from(text, 'utf8').equals(raw);
+  return {
+    ...common,
+    sha1,
+    envelope: metadata.envelope,
+    rfc822: text,
+    ...(raw && !exact ? { rfc822_base64: raw.toString('base64') } : {}),
+    uid: metadata.uid,
+    uid_validity: metadata.uid_validity,
+    internal_date: metadata.internal_date,
+    size: metadata.size,
+    truncated: metadata.truncated === true,
+    signature: seedSignature(context.apiKey, timestamp, sha1),
+  };
+}
