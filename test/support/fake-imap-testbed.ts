@@ -18,12 +18,15 @@ export class FakeImapTestbed extends TestInstallation {
   partner!: ApiClient;
   providerCode!: string;
 
-  static async create(options: FakeImapServerOptions = {}): Promise<FakeImapTestbed> {
-    const bed = new FakeImapTestbed();
+  static async create(
+    options: FakeImapServerOptions & { partnerArgs?: string[]; env?: Record<string, string> } = {},
+  ): Promise<FakeImapTestbed> {
+    const { partnerArgs, env, ...serverOptions } = options;
+    const bed = new FakeImapTestbed(env);
     await bed.start();
-    bed.server = await FakeImapServer.start(options);
+    bed.server = await FakeImapServer.start(serverOptions);
     bed.providerCode = await bed.createLocalProvider('Fake IMAP', bed.server.port);
-    bed.partner = await bed.createPartner('Fake IMAP partner');
+    bed.partner = await bed.createPartner('Fake IMAP partner', partnerArgs);
     await bed.partner.post('/api/v1/connections', { imap_provider_code: bed.providerCode });
     return bed;
   }

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 
-import { AppConfig, SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
+import { SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
 
 import { WebhookEvent, type WebhookEventType } from './webhook-event.entity.js';
 
@@ -23,7 +23,6 @@ export interface NewEvent {
 export class EventOutbox {
   constructor(
     private readonly secretBox: SecretBox,
-    private readonly config: AppConfig,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
   ) {}
 
@@ -55,19 +54,11 @@ export class EventOutbox {
   }
 
   /**
-   * Queues delivery; the job id is the event id, so queueing an event twice is harmless. Retries follow
-   * WEBHOOK_MAX_ATTEMPTS with exponential backoff from WEBHOOK_BACKOFF seconds, jittered.
+   * Queues delivery; the job id is the event id, so queueing an event twice is harmless. The worker owns
+   * the retry schedule, so producers need not share its settings.
    */
   async enqueue(eventId: string): Promise<void> {
-    await this.queue.add(
-      WEBHOOK_DELIVER_JOB,
-      { eventId },
-      {
-        jobId: eventId,
-        attempts: this.config.WEBHOOK_MAX_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF * 1000, jitter: 0.5 },
-      },
-    );
+    await this.queue.add(WEBHOOK_DELIVER_JOB, { eventId }, { jobId: eventId });
   }
 
   /** Queues an event again, replacing a job that already ended (a redelivery keeps the event id). */

@@ -7,6 +7,8 @@ export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
 /** Delivers one row of the webhook_events outbox; the job id is the event id, so enqueueing twice is a no-op. */
 export interface WebhookDeliverJob {
   eventId: string;
+  /** Which attempt of this delivery round the next run is (1 when absent); the worker counts retries here. */
+  attempt?: number;
 }
 
 export const TRACER_SEND_JOB = 'tracer.send';

@@ -4,20 +4,22 @@ import { DelayedError, type Job } from 'bullmq';
 
 import { AppConfig, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
 
-import { WebhookDelivery } from './webhook-delivery.service.js';
+import { retryDelayMs } from './retry-schedule.js';
+import { RetryableDeliveryError, WebhookDelivery } from './webhook-delivery.service.js';
 
 /** How long a job waits before trying again when its partner already has its share of deliveries in flight. */
 const PARTNER_BUSY_DELAY_MS = 250;
 
 /**
  * Consumes `webhook.deliver` jobs. Jobs start as soon as they are queued; WEBHOOK_CONCURRENCY run at once,
- * at most WEBHOOK_PARTNER_CONCURRENCY per partner. Failed attempts throw, so BullMQ retries them with
- * exponential backoff and jitter; the last attempt marks the event failed instead.
+ * at most WEBHOOK_PARTNER_CONCURRENCY per partner. A failed attempt puts the job back, delayed by the
+ * retry schedule, until WEBHOOK_MAX_ATTEMPTS; the last attempt marks the event failed instead.
  */
 @Processor(WEBHOOKS_QUEUE, {
-  // A killed worker's jobs are taken over after the lock expires; stalls never fail a job for good.
-  lockDuration: 60_000,
-  stalledInterval: 15_000,
+  // A live worker renews its locks every 5 s, however long a request takes; a killed worker's jobs are
+  // taken over within ~15 s. Stalls never fail a job for good: the event stays pending until settled.
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
   maxStalledCount: 1000,
 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -36,21 +38,29 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   async process(job: Job<WebhookDeliverJob>, token?: string): Promise<string> {
     const { eventId } = job.data;
+    const attempt = job.data.attempt ?? 1;
     const partnerId = await this.delivery.partnerOf(eventId);
     if (!partnerId) return 'not_found';
     const inFlight = this.inFlightByPartner.get(partnerId) ?? 0;
     if (inFlight >= this.config.WEBHOOK_PARTNER_CONCURRENCY) {
-      await job.moveToDelayed(Date.now() + PARTNER_BUSY_DELAY_MS + Math.random() * PARTNER_BUSY_DELAY_MS, token);
-      throw new DelayedError();
+      await this.retryLater(job, token, PARTNER_BUSY_DELAY_MS * (1 + Math.random()));
     }
     this.inFlightByPartner.set(partnerId, inFlight + 1);
     try {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return await this.delivery.deliver(eventId, lastAttempt);
+      return await this.delivery.deliver(eventId, attempt >= this.config.WEBHOOK_MAX_ATTEMPTS);
+    } catch (error) {
+      if (!(error instanceof RetryableDeliveryError)) throw error;
+      await job.updateData({ eventId, attempt: attempt + 1 });
+      return this.retryLater(job, token, retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF));
     } finally {
       const left = (this.inFlightByPartner.get(partnerId) ?? 1) - 1;
       if (left > 0) this.inFlightByPartner.set(partnerId, left);
       else this.inFlightByPartner.delete(partnerId);
     }
+  }
+
+  private async retryLater(job: Job<WebhookDeliverJob>, token: string | undefined, delayMs: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
   }
 }

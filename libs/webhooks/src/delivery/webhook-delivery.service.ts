@@ -139,7 +139,8 @@ export class WebhookDelivery {
   }
 
   private async logAttempt(event: WebhookEvent, response: WebhookResponse): Promise<number> {
-    const [{ attempts }]: { attempts: number }[] = await this.events.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [[{ attempts }]]: [{ attempts: number }[], number] = await this.events.query(
       'UPDATE webhook_events SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts',
       [event.id],
     );
