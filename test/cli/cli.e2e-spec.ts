@@ -92,6 +92,23 @@ describe('superimap CLI', () => {
       expect(await count()).toBe('0');
     });
 
+    it('in production, refuses webhook URLs on private networks', async () => {
+      const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://imap.example.test' };
+      const refused = await runCli(
+        ['partner', 'create', '--name', 'NeverCreated', '--new-mail-webhook', 'http://127.0.0.1:8080/hook'],
+        production,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        'newMailWebhook: 127.0.0.1 resolves to 127.0.0.1, a private or reserved address',
+      );
+      const allowed = await runCli(
+        ['partner', 'create', '--name', 'Private OK', '--new-mail-webhook', 'http://127.0.0.1:8080/hook'],
+        { ...production, WEBHOOK_ALLOW_PRIVATE: 'true' },
+      );
+      expect(allowed.code).toBe(0);
+    });
+
     it('rotates the webhook secret', async () => {
       const { json } = await runCli(['partner', 'create', '--name', 'Rotating']);
       const { id, webhook_secret } = json as Record<string, string>;

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { DomainError, SecretBox } from '@app/core';
+import { AppConfig, assertPublicUrl, DomainError, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
@@ -30,9 +30,11 @@ export class PartnersService {
   constructor(
     @InjectRepository(Partner) private readonly partners: Repository<Partner>,
     private readonly secretBox: SecretBox,
+    private readonly config: AppConfig,
   ) {}
 
   async create(input: CreatePartnerDto): Promise<CreatedPartner> {
+    await this.assertReachableWebhooks(input);
     const id = randomUUID();
     const apiKey = generateApiKey();
     const webhookSecret = generateWebhookSecret();
@@ -52,6 +54,25 @@ export class PartnersService {
       allowedRedirectUrls: [],
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
+  }
+
+  /** In production, webhook URLs must not point into private networks (SSRF); checked again at delivery. */
+  private async assertReachableWebhooks(input: CreatePartnerDto): Promise<void> {
+    if (this.config.allowPrivateWebhookTargets) return;
+    const fields = ['newMailWebhook', 'userConnectedWebhook', 'userDisconnectedWebhook'] as const;
+    const problems: { field: string; errors: string[] }[] = [];
+    for (const field of fields) {
+      const url = input[field];
+      if (!url) continue;
+      await assertPublicUrl(url).catch((error: Error) => problems.push({ field, errors: [error.message] }));
+    }
+    if (problems.length > 0) {
+      throw new DomainError(
+        'ValidationFailed',
+        `Webhook URLs must be publicly reachable: ${problems.map((p) => `${p.field}: ${p.errors[0]}`).join('; ')}`,
+        problems,
+      );
+    }
   }
 
   async list(): Promise<Partner[]> {
