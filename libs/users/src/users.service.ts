@@ -34,19 +34,19 @@ export class UsersService {
     const connection = await this.connections.get(partnerId, providerCode);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.users
-      .createQueryBuilder('user')
-      .where('user.partner_connection_id = :connectionId', { connectionId: connection.id })
-      .addSelect('user.created_at::text', 'created_text')
-      .orderBy('user.created_at', 'ASC')
-      .addOrderBy('user.id', 'ASC')
+      .createQueryBuilder('u')
+      .where('u.partner_connection_id = :connectionId', { connectionId: connection.id })
+      .addSelect('u.created_at::text', 'created_text')
+      .orderBy('u.created_at', 'ASC')
+      .addOrderBy('u.id', 'ASC')
       .limit(limit + 1);
     if (query.archived !== undefined) {
-      builder.andWhere(query.archived ? 'user.archived_at IS NOT NULL' : 'user.archived_at IS NULL');
+      builder.andWhere(query.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
     }
-    if (query.state) builder.andWhere('user.state = :state', { state: query.state });
+    if (query.state) builder.andWhere('u.state = :state', { state: query.state });
     if (query.cursor) {
       const position = decodeCursor(query.cursor);
-      builder.andWhere('(user.created_at, user.id) > (:createdAt::timestamptz, :id::uuid)', position);
+      builder.andWhere('(u.created_at, u.id) > (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', position);
     }
     const { entities, raw } = await builder.getRawAndEntities<{ created_text: string }>();
     const users = entities.slice(0, limit);
@@ -119,11 +119,11 @@ export class UsersService {
 
   private async getInConnection(connection: PartnerConnection, tag: string): Promise<User> {
     const user = await this.users
-      .createQueryBuilder('user')
-      .where('user.partner_connection_id = :connectionId', { connectionId: connection.id })
-      .andWhere('lower(user.tag) = lower(:tag)', { tag })
-      .orderBy('user.archived_at IS NULL', 'DESC')
-      .addOrderBy('user.archived_at', 'DESC')
+      .createQueryBuilder('u')
+      .where('u.partner_connection_id = :connectionId', { connectionId: connection.id })
+      .andWhere('lower(u.tag) = lower(:tag)', { tag })
+      .orderBy('u.archived_at IS NULL', 'DESC')
+      .addOrderBy('u.archived_at', 'DESC')
       .getOne();
     if (!user) throw new DomainError('UserNotFound', `User not found for '${tag}'`);
     return user;
@@ -131,11 +131,11 @@ export class UsersService {
 
   private async assertTagFree(connection: PartnerConnection, tag: string, exceptId?: string): Promise<void> {
     const clash = await this.users
-      .createQueryBuilder('user')
-      .where('user.partner_connection_id = :connectionId', { connectionId: connection.id })
-      .andWhere('lower(user.tag) = lower(:tag)', { tag })
-      .andWhere('user.archived_at IS NULL')
-      .andWhere(exceptId ? 'user.id <> :exceptId' : 'TRUE', { exceptId })
+      .createQueryBuilder('u')
+      .where('u.partner_connection_id = :connectionId', { connectionId: connection.id })
+      .andWhere('lower(u.tag) = lower(:tag)', { tag })
+      .andWhere('u.archived_at IS NULL')
+      .andWhere(exceptId ? 'u.id <> :exceptId' : 'TRUE', { exceptId })
       .getExists();
     if (clash) throw tagTaken(tag);
   }

@@ -35,20 +35,20 @@ export class EventsService {
     // Keyset on (created_at, id) at microsecond precision; the cursor carries the exact text.
     const builder = this.events
       .createQueryBuilder('event')
-      .leftJoin('users', 'user', 'user.id = event.user_id')
-      .addSelect('user.tag', 'user_tag')
+      .leftJoin('users', 'owner', 'owner.id = event.user_id')
+      .addSelect('owner.tag', 'user_tag')
       .addSelect('event.created_at::text', 'created_text')
       .where('event.partner_id = :partnerId', { partnerId })
       .orderBy('event.created_at', 'ASC')
       .addOrderBy('event.id', 'ASC')
       .limit(limit + 1);
     if (query.status) builder.andWhere('event.status = :status', { status: query.status });
-    if (query.user_tag) builder.andWhere('lower(user.tag) = lower(:tag)', { tag: query.user_tag });
+    if (query.user_tag) builder.andWhere('lower(owner.tag) = lower(:tag)', { tag: query.user_tag });
     if (query.since) builder.andWhere('event.created_at >= :since', { since: query.since });
     if (query.until) builder.andWhere('event.created_at < :until', { until: query.until });
     if (query.cursor) {
       builder.andWhere(
-        '(event.created_at, event.id) > (:createdAt::timestamptz, :id::uuid)',
+        '(event.created_at, event.id) > (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))',
         decodeCursor(query.cursor),
       );
     }
@@ -103,8 +103,8 @@ export class EventsService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
     const { entities, raw } = await this.events
       .createQueryBuilder('event')
-      .leftJoin('users', 'user', 'user.id = event.user_id')
-      .addSelect('user.tag', 'user_tag')
+      .leftJoin('users', 'owner', 'owner.id = event.user_id')
+      .addSelect('owner.tag', 'user_tag')
       .where('event.id = :id AND event.partner_id = :partnerId', { id, partnerId })
       .getRawAndEntities<{ user_tag: string | null }>();
     if (entities.length === 0) throw notFound;
