@@ -228,6 +228,22 @@ export class FakeImapServer implements SessionHost {
     };
   }
 
+  /** Connections in IDLE right now (watching clients). */
+  idlingSessions(): number {
+    let count = 0;
+    for (const session of this.sessions) if (session.idling) count++;
+    return count;
+  }
+
+  /** Connections accepted but not yet in a selected mailbox, now and at most since the last reset. */
+  handshakes(): { inProgress: number; peak: number } {
+    return { inProgress: this.stats.handshakesInProgress, peak: this.stats.peakHandshakes };
+  }
+
+  resetPeakHandshakes(): void {
+    this.stats.resetPeakHandshakes();
+  }
+
   sessionClosed(session: ImapSession): void {
     this.sessions.delete(session);
   }

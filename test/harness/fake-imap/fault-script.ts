@@ -60,6 +60,12 @@ export interface ChaosOptions {
   faults?: FaultAction[];
   /** Restrict chaos to these commands (same matching as rules). Default: all. */
   commands?: string[];
+  /**
+   * Fault lists for particular commands, replacing `faults` for them (first matching entry wins;
+   * an empty list spares the command). E.g. only transient faults on LOGIN, since a client must
+   * read a refused login as bad credentials.
+   */
+  faultsFor?: Array<{ command: string; faults: FaultAction[] }>;
 }
 
 export interface ChosenFault {
@@ -99,7 +105,7 @@ export function commandMatches(pattern: string, command: string): boolean {
 }
 
 /** mulberry32: tiny, fast and good enough to make chaos runs repeatable. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -163,8 +169,10 @@ export class FaultScript {
     }
     if (!this.chaos || this.chaos.probability <= 0) return null;
     if (this.chaos.commands && !this.chaos.commands.some((pattern) => commandMatches(pattern, command))) return null;
-    if (this.random() >= this.chaos.probability) return null;
-    const action = this.chaosFaults[Math.floor(this.random() * this.chaosFaults.length)];
+    const faults =
+      this.chaos.faultsFor?.find((entry) => commandMatches(entry.command, command))?.faults ?? this.chaosFaults;
+    if (faults.length === 0 || this.random() >= this.chaos.probability) return null;
+    const action = faults[Math.floor(this.random() * faults.length)];
     return this.record({ action, at: 'start' });
   }
 

@@ -53,18 +53,26 @@ export class ImapSession implements MailboxWatcher {
   private closed = false;
   private completionFault: FaultAction | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Until the first mailbox is selected the connection counts as a handshake in progress. */
+  private handshaking = true;
 
   constructor(
     readonly host: SessionHost,
     private readonly socket: Socket,
   ) {
     socket.setNoDelay(true);
+    host.stats.handshakeStarted();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.onClose());
     this.withFault('*', this.host.faults.take('GREETING', undefined), undefined, () =>
       this.write(`* OK [CAPABILITY ${this.capabilities()}] ${this.host.behavior.greeting}\r\n`),
     );
+  }
+
+  /** In IDLE right now: a watching client. */
+  get idling(): boolean {
+    return this.idleTag !== null;
   }
 
   get username(): string | undefined {
@@ -117,6 +125,7 @@ export class ImapSession implements MailboxWatcher {
     this.readOnly = readOnly;
     this.knownExists = mailbox?.exists ?? 0;
     mailbox?.watch(this);
+    if (mailbox) this.endHandshake();
     this.state = mailbox ? 'selected' : this.account ? 'authenticated' : 'not-authenticated';
   }
 
@@ -273,9 +282,16 @@ export class ImapSession implements MailboxWatcher {
     else this.complete(tag, 'BAD', 'Expected DONE.');
   }
 
+  private endHandshake(): void {
+    if (!this.handshaking) return;
+    this.handshaking = false;
+    this.host.stats.handshakeEnded();
+  }
+
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.endHandshake();
     if (this.timer) clearTimeout(this.timer);
     this.selected?.unwatch(this);
     if (this.account) this.host.stats.sessionEnded(this.account.username);

@@ -49,6 +49,10 @@ export class ServerStats {
   /** Every command in arrival order, when the server was asked to keep it (it grows without bound). */
   readonly commandLog: Array<{ user: string | undefined; command: string }> | null;
   connections = 0;
+  /** Connections between accept and their first selected mailbox (greeting, login, SELECT/EXAMINE). */
+  handshakesInProgress = 0;
+  /** Most handshakes in progress at once since start or the last resetPeakHandshakes(). */
+  peakHandshakes = 0;
   logins = 0;
   failedLogins = 0;
   messagesServed = 0;
@@ -70,6 +74,19 @@ export class ServerStats {
     this.commandLog?.push({ user, command });
     const commands = user === undefined ? this.anonymousCommands : this.user(user).commands;
     commands.set(command, (commands.get(command) ?? 0) + 1);
+  }
+
+  handshakeStarted(): void {
+    this.handshakesInProgress++;
+    if (this.handshakesInProgress > this.peakHandshakes) this.peakHandshakes = this.handshakesInProgress;
+  }
+
+  handshakeEnded(): void {
+    this.handshakesInProgress--;
+  }
+
+  resetPeakHandshakes(): void {
+    this.peakHandshakes = this.handshakesInProgress;
   }
 
   loginSucceeded(user: string): void {
