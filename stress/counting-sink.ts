@@ -27,6 +27,7 @@ export class CountingSink {
   readonly requestsByWebhookId = new Map<string, number>();
   readonly byTestId = new Map<string, TestMailDelivery>();
   private readonly verifier: Webhook;
+  private readonly listeners: Array<(testId: string, at: number) => void> = [];
 
   private constructor(
     private readonly server: Server,
@@ -48,6 +49,11 @@ export class CountingSink {
         return sink;
       },
     };
+  }
+
+  /** Called when a test mail arrives for the first time. */
+  onFirstDelivery(listener: (testId: string, at: number) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Distinct test mails delivered. */
@@ -92,6 +98,9 @@ export class CountingSink {
     }
     const delivery = this.byTestId.get(testId);
     if (delivery) delivery.webhookIds.add(webhookId);
-    else this.byTestId.set(testId, { webhookIds: new Set([webhookId]), firstAt: at });
+    else {
+      this.byTestId.set(testId, { webhookIds: new Set([webhookId]), firstAt: at });
+      for (const listener of this.listeners) listener(testId, at);
+    }
   }
 }

@@ -75,7 +75,8 @@ export function parseStressOptions(argv: string[]): StressOptions {
     const raw = (values as Record<string, string | boolean | string[] | undefined>)[name];
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
     return value;
   };
   const env: Record<string, string> = {};

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { seededRandom } from '../test/harness/fake-imap/fault-script.js';
 import { stressChaos } from './chaos-plan.js';
+import { diagnoseLost } from './diagnose.js';
 import { sleep } from './free-port.js';
 import { Installation } from './installation.js';
 import { KillSchedule } from './kill-schedule.js';
@@ -94,8 +95,16 @@ async function main(): Promise<number> {
     // Converge: no more faults, so only the product's own backoff stands between a mail and its webhook.
     await bed.fakeServer.setChaos(null);
     const drainStarted = Date.now();
+    let explained = false;
     while (Date.now() - drainStarted < options.drainTimeout * 1000) {
       if (ledger.generated.size >= total && ledger.complete(bed.sink)) break;
+      if (!explained && Date.now() - drainStarted > 30_000) {
+        // Say early where stragglers are, in case the run is cut short.
+        explained = true;
+        const missing = ledger.account(bed.sink).lostIds;
+        console.log(`  still missing after 30 s of drain: ${missing.length}`);
+        console.log(await diagnoseLost(missing, ledger, bed.installation.env.DATABASE_URL, bed.fakeServer, 5));
+      }
       await sleep(250);
     }
     const drainSeconds = (Date.now() - drainStarted) / 1000;
@@ -116,10 +125,14 @@ async function main(): Promise<number> {
       drainSeconds,
     });
     console.log(`\n${summary}`);
+    const diagnosis = accounting.lost
+      ? await diagnoseLost(accounting.lostIds, ledger, bed.installation.env.DATABASE_URL, bed.fakeServer)
+      : '';
+    if (diagnosis) console.log(`\nwhere the lost mails stopped:\n${diagnosis}`);
     const markers = kills.events.map((k) => ({ t: (k.at - startedAt) / 1000, label: k.name }));
     await writeFile(join(outDir, 'timeline.csv'), timelineCsv(points));
     await writeFile(join(outDir, 'chart.svg'), timelineSvg(title, points, markers));
-    await writeFile(join(outDir, 'summary.txt'), `${summary}\n`);
+    await writeFile(join(outDir, 'summary.txt'), `${summary}\n${diagnosis}\n`);
     await writeFile(
       join(outDir, 'summary.json'),
       JSON.stringify({ options, accounting, processes: sampler.all(), kills: kills.events }, null, 2),

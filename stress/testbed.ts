@@ -3,15 +3,26 @@
 
 import { mkdir } from 'node:fs/promises';
 
+import pg from 'pg';
+
 import { CountingSink } from './counting-sink.js';
 import { FakeServerHandle } from './fake-server/fake-server-handle.js';
 import { Installation, type Partner } from './installation.js';
 import { PartnerApi } from './partner-api.js';
 import { RoleFleet, type RoleInstance } from './role-fleet.js';
 
+/** A mail server the testbed does not start itself (e.g. Dovecot), with its accounts. */
+export interface ExternalMailServer {
+  addresses: Array<{ host: string; port: number }>;
+  accounts: Array<{ username: string; password: string }>;
+}
+
 export interface TestbedOptions {
   runId: string;
+  /** Mailboxes on the fake server (ignored with `mailServer`). */
   mailboxes: number;
+  /** Use this server instead of starting the fake one. */
+  mailServer?: ExternalMailServer;
   /** 127.0.0.1, .2, ...: one fake server address and one provider each; users are spread over them. */
   imapHosts: number;
   /** Folder for logs of this run. */
@@ -31,10 +42,13 @@ export function mailboxName(index: number): string {
 export class Testbed {
   readonly fleet: RoleFleet;
   api!: RoleInstance;
+  /** Absent when the testbed runs against an external mail server. */
   fakeServer!: FakeServerHandle;
   sink!: CountingSink;
   partner!: Partner;
   usernames: string[] = [];
+  /** Which server address each mailbox's provider points at. */
+  readonly addressOf = new Map<string, { host: string; port: number }>();
   private readonly log: (line: string) => void;
 
   private constructor(
@@ -61,17 +75,31 @@ export class Testbed {
     const started = Date.now();
     const { options, installation } = this;
     await installation.migrateAndSeed();
-    const listen = Array.from({ length: options.imapHosts }, (_, i) => ({ host: `127.0.0.${i + 1}` }));
-    this.fakeServer = await FakeServerHandle.start({ listen, idPrefix: options.runId, seed: options.seed });
-    this.usernames = Array.from({ length: options.mailboxes }, (_, i) => mailboxName(i + 1));
-    await this.fakeServer.addUsers(this.usernames, MAILBOX_PASSWORD);
+    let addresses: Array<{ host: string; port: number }>;
+    let accounts: Array<{ username: string; password: string }>;
+    if (options.mailServer) {
+      ({ addresses, accounts } = options.mailServer);
+    } else {
+      const listen = Array.from({ length: options.imapHosts }, (_, i) => ({ host: `127.0.0.${i + 1}` }));
+      this.fakeServer = await FakeServerHandle.start({ listen, idPrefix: options.runId, seed: options.seed });
+      accounts = Array.from({ length: options.mailboxes }, (_, i) => ({
+        username: mailboxName(i + 1),
+        password: MAILBOX_PASSWORD,
+      }));
+      await this.fakeServer.addUsers(
+        accounts.map((account) => account.username),
+        MAILBOX_PASSWORD,
+      );
+      addresses = this.fakeServer.addresses;
+    }
+    this.usernames = accounts.map((account) => account.username);
 
     const sinkServer = await CountingSink.listen();
     this.partner = await installation.createPartner(`http://127.0.0.1:${sinkServer.port}/hook`);
     this.sink = sinkServer.attach(this.partner.webhookSecret);
 
-    const codes = this.fakeServer.addresses.map((_, i) => `FAKE${i + 1}`);
-    for (const [i, address] of this.fakeServer.addresses.entries()) {
+    const codes = addresses.map((_, i) => `FAKE${i + 1}`);
+    for (const [i, address] of addresses.entries()) {
       await installation.createProvider(codes[i], address.host, address.port);
     }
     // Creating thousands of users must not trip the per-partner API rate limit.
@@ -79,11 +107,8 @@ export class Testbed {
     await this.api.waitHealthy();
     const partnerApi = new PartnerApi(this.api.url, this.partner.apiKey);
     for (const code of codes) await partnerApi.createConnection(code);
-    const users = this.usernames.map((username, i) => ({
-      providerCode: codes[i % codes.length],
-      username,
-      password: MAILBOX_PASSWORD,
-    }));
+    const users = accounts.map((account, i) => ({ providerCode: codes[i % codes.length], ...account }));
+    accounts.forEach((account, i) => this.addressOf.set(account.username, addresses[i % addresses.length]));
     await partnerApi.createUsers(users, 20, (done) => {
       if (done % 2000 === 0 || done === users.length) this.log(`  users created: ${done}/${users.length}`);
     });
@@ -100,12 +125,31 @@ export class Testbed {
   /** The processes to sample: the roles and the fake server. */
   processes(): Array<{ name: string; pid: number }> {
     const roles = this.fleet.instances.filter((i) => i.running).map((i) => ({ name: i.name, pid: i.pid }));
-    return this.fakeServer ? [...roles, { name: 'fake-imap', pid: this.fakeServer.pid }] : roles;
+    const fake = this.fakeServer as FakeServerHandle | undefined;
+    return fake ? [...roles, { name: 'fake-imap', pid: fake.pid }] : roles;
+  }
+
+  /**
+   * The first `count` mailboxes an imap-client capped at MAX_USER_THREADS = count watches: it takes
+   * watchable users in id order (LocalOwnership → SessionManager.reconcile).
+   */
+  async firstWatched(count: number): Promise<string[]> {
+    const client = new pg.Client({ connectionString: this.installation.env.DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ tag: string }>(
+        'SELECT tag FROM users WHERE archived_at IS NULL AND connected_at IS NOT NULL ORDER BY id LIMIT $1',
+        [count],
+      );
+      return rows.map((row) => row.tag);
+    } finally {
+      await client.end();
+    }
   }
 
   async tearDown(keepData: boolean): Promise<void> {
     await this.fleet.stopAll('SIGTERM', 5_000).catch(() => undefined);
-    await this.fakeServer?.close().catch(() => undefined);
+    await (this.fakeServer as FakeServerHandle | undefined)?.close().catch(() => undefined);
     await this.sink?.close().catch(() => undefined);
     if (!keepData) await this.installation.remove();
   }

@@ -10,6 +10,7 @@ import type {
   FakeServerMessage,
   FakeServerRequest,
   FakeServerStats,
+  FakeUserInfo,
 } from './protocol.js';
 
 const ENTRY = new URL('./fake-server-process.js', import.meta.url);
@@ -80,6 +81,10 @@ export class FakeServerHandle {
 
   async stats(): Promise<FakeServerStats> {
     return (await this.request({ op: 'stats' })) as FakeServerStats;
+  }
+
+  async userInfo(username: string): Promise<FakeUserInfo> {
+    return (await this.request({ op: 'userInfo', username })) as FakeUserInfo;
   }
 
   async resetPeakHandshakes(): Promise<void> {

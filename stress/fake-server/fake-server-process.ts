@@ -7,6 +7,7 @@ import type {
   FakeServerMessage,
   FakeServerRequest,
   FakeServerStats,
+  FakeUserInfo,
 } from './protocol.js';
 
 const FLUSH_MS = 100;
@@ -70,6 +71,16 @@ function handle(request: FakeServerRequest): unknown {
         accounts: usernames.length,
       };
       return stats;
+    }
+    case 'userInfo': {
+      const messages = server.messages(request.username);
+      const info: FakeUserInfo = {
+        stats: server.userStats(request.username),
+        uidValidity: server.uidValidity(request.username),
+        messages: messages.length,
+        highestUid: messages.length ? messages[messages.length - 1].uid : 0,
+      };
+      return info;
     }
     case 'resetPeakHandshakes':
       server.resetPeakHandshakes();

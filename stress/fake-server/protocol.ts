@@ -2,7 +2,7 @@
 // The server lives in its own process so that neither its CPU nor its file descriptors (one per
 // connection) count against the process being measured.
 
-import type { ChaosOptions, GeneratedMail, ServerTotals } from '../../test/harness/fake-imap/index.js';
+import type { ChaosOptions, GeneratedMail, ServerTotals, UserStats } from '../../test/harness/fake-imap/index.js';
 
 export interface FakeServerConfig {
   /** Addresses to listen on: several 127.0.0.x addresses keep clients clear of one port's ephemeral range. */
@@ -20,6 +20,8 @@ export type FakeServerRequest =
   | { op: 'append'; usernames: string[]; sizeBytes: number }
   | { op: 'setChaos'; chaos: ChaosOptions | null }
   | { op: 'stats' }
+  /** What the server knows about one mailbox, to explain a lost mail. */
+  | { op: 'userInfo'; username: string }
   | { op: 'resetPeakHandshakes' }
   | { op: 'close' };
 
@@ -29,6 +31,13 @@ export interface FakeServerStats {
   handshakes: { inProgress: number; peak: number };
   generated: number;
   accounts: number;
+}
+
+export interface FakeUserInfo {
+  stats: UserStats;
+  uidValidity: number;
+  messages: number;
+  highestUid: number;
 }
 
 /** Child → parent. Generated mails are streamed in batches, as they happen. */

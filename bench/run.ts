@@ -1,0 +1,123 @@
+// `npm run bench`: measures SuperIMAP on this machine and prints ONE table, each figure beside a
+// reference measured in the same run and its target. Sections can be picked by flag.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { BenchContext } from './context.js';
+import { MailTracker } from './mail-tracker.js';
+import { dovecotLatency } from './sections/dovecot-latency.js';
+import { burst, reconnect, secondMail, throughput, WATCHED } from './sections/fake-pipeline.js';
+import { idleSessions } from './sections/idle-sessions.js';
+import { type BenchRow, formatTable } from './table.js';
+
+const USAGE = `usage: npm run bench -- [sections] [options]
+sections (default: all):
+  --idle                 idle mailboxes per imap-client vs bare imapflow (sizes: --idle-sizes 1000,5000,18000)
+  --reconnect            1,000 mailboxes reconnected after a restart (and 10,000 when the installation has them)
+  --throughput           end-to-end mails/s at saturation, 10 KB mails (--throughput-rate 1000 --throughput-seconds 30)
+  --burst                2,000 mails at 200/s into 1,000 mailboxes
+  --second-mail          a second mail right after the first
+  --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30)
+  --out DIR              results folder (default bench-results)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      idle: { type: 'boolean' },
+      'idle-sizes': { type: 'string' },
+      reconnect: { type: 'boolean' },
+      throughput: { type: 'boolean' },
+      'throughput-rate': { type: 'string' },
+      'throughput-seconds': { type: 'string' },
+      'throughput-env': { type: 'string', multiple: true },
+      burst: { type: 'boolean' },
+      'second-mail': { type: 'boolean' },
+      latency: { type: 'boolean' },
+      'latency-mailboxes': { type: 'string' },
+      'latency-seconds': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return console.log(USAGE);
+  const picked = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail', 'latency'].filter(
+    (name) => (values as Record<string, unknown>)[name] === true,
+  );
+  const run = (name: string): boolean => picked.length === 0 || picked.includes(name);
+  const idleSizes = (values['idle-sizes'] ?? '1000,5000,18000').split(',').map(Number);
+  const needsFake = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail'].some(run);
+  const mailboxes = Math.max(WATCHED, ...(run('idle') ? idleSizes : []));
+
+  const outDir = join(values.out ?? 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
+  await mkdir(outDir, { recursive: true });
+  const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const ctx = new BenchContext(outDir, mailboxes, log);
+  const rows: BenchRow[] = [];
+  const failures: string[] = [];
+  const attempt = async (name: string, section: () => Promise<BenchRow[]>): Promise<void> => {
+    try {
+      rows.push(...(await section()));
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`section ${name} failed: ${String(error)}`);
+    }
+  };
+
+  try {
+    if (needsFake) {
+      if (run('idle')) await attempt('idle', () => idleSessions(ctx, idleSizes));
+      const bed = await ctx.fake();
+      await bed.startRoles('worker', 1);
+      const tracker = new MailTracker(bed);
+      let imapClient = null;
+      if (run('reconnect') || run('throughput') || run('burst') || run('second-mail')) {
+        const restarted = await reconnect(ctx, null, WATCHED, 10_000);
+        imapClient = restarted.instance;
+        if (run('reconnect')) {
+          const again = await reconnect(ctx, imapClient, WATCHED, 10_000);
+          imapClient = again.instance;
+          rows.push(...again.rows);
+        }
+      }
+      if (run('second-mail')) await attempt('second-mail', () => secondMail(bed, tracker, ctx));
+      if (run('burst')) await attempt('burst', () => burst(bed, tracker, ctx));
+      if (run('throughput')) {
+        const rate = Number(values['throughput-rate'] ?? 1000);
+        const seconds = Number(values['throughput-seconds'] ?? 30);
+        await attempt('throughput', () => throughput(bed, tracker, ctx, rate, seconds, 'defaults'));
+      }
+      if (run('reconnect') && ctx.mailboxes >= 10_000) {
+        await attempt('reconnect 10k', async () => (await reconnect(ctx, imapClient, 10_000, 60_000)).rows);
+      }
+      await ctx.close();
+    }
+    if (run('latency')) {
+      await attempt('latency', () =>
+        dovecotLatency(ctx, {
+          mailboxes: Number(values['latency-mailboxes'] ?? 1000),
+          ratePerSecond: 100,
+          seconds: Number(values['latency-seconds'] ?? 30),
+        }),
+      );
+    }
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const table = formatTable(rows);
+  console.log(`\nSuperIMAP bench — ${machine}\n\n${table}`);
+  if (failures.length) console.log(`\nsections that failed:\n${failures.join('\n')}`);
+  await writeFile(join(outDir, 'table.md'), `${machine}\n\n${table}\n${failures.join('\n')}\n`);
+  await writeFile(join(outDir, 'rows.json'), JSON.stringify(rows, null, 2));
+  process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(2);
+});

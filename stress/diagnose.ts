@@ -1,0 +1,51 @@
+// For each lost mail: what the database and the fake server know about it and its mailbox, so a
+// failed run says where the mail stopped (never fetched, recorded but not queued, not delivered...).
+
+import pg from 'pg';
+
+import { messageIdFor } from '../test/harness/fake-imap/index.js';
+import type { FakeServerHandle } from './fake-server/fake-server-handle.js';
+import type { Ledger } from './ledger.js';
+
+export async function diagnoseLost(
+  lostIds: string[],
+  ledger: Ledger,
+  databaseUrl: string,
+  fakeServer: FakeServerHandle,
+  limit = 10,
+): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const lines: string[] = [];
+  try {
+    for (const testId of lostIds.slice(0, limit)) {
+      const mail = ledger.generated.get(testId);
+      if (!mail) continue;
+      const [user] = (
+        await client.query(
+          `SELECT id, state, last_uid, last_uid_validity, last_internal_date, last_error, auth_failed_at
+             FROM users WHERE tag = $1`,
+          [mail.user],
+        )
+      ).rows as Record<string, unknown>[];
+      const logs = (
+        await client.query(
+          `SELECT m.uid_validity, m.uid, m.event_id, m.created_at, e.status, e.attempts, e.last_error
+             FROM mail_logs m LEFT JOIN webhook_events e ON e.id = m.event_id
+            WHERE m.user_id = $1 AND m.message_id = $2`,
+          [user?.id, messageIdFor(testId)],
+        )
+      ).rows;
+      const server = await fakeServer.userInfo(mail.user);
+      lines.push(
+        `${testId}: ${mail.user} uid ${mail.uid} generated ${new Date(mail.at).toISOString()}`,
+        `  user row: ${JSON.stringify(user)}`,
+        `  mail_logs: ${logs.length ? JSON.stringify(logs) : 'none (never recorded)'}`,
+        `  server: ${JSON.stringify(server)}`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
+  return lines.join('\n');
+}
