@@ -34,7 +34,12 @@ const SLOW: FaultAction[] = [
 
 const NEW_UIDVALIDITY: FaultAction[] = [{ type: 'uidvalidity' }, { type: 'uidvalidity', renumber: true }];
 
-export function stressChaos(probability: number, seed: number): ChaosOptions {
+/**
+ * `loginThrottling` adds `NO [UNAVAILABLE] Too many simultaneous connections` on LOGIN, which real
+ * providers send when a user has too many sessions; off by default because today's product reads it
+ * as refused credentials and parks the mailbox for an hour (see docs/PERFORMANCE.md).
+ */
+export function stressChaos(probability: number, seed: number, loginThrottling = false): ChaosOptions {
   const general = [...TRANSIENT, ...REPLIES, ...THROTTLING, ...SLOW];
   return {
     probability,
@@ -42,7 +47,7 @@ export function stressChaos(probability: number, seed: number): ChaosOptions {
     faults: general,
     faultsFor: [
       { command: 'GREETING', faults: [...TRANSIENT, { type: 'gibberish', untagged: true }] },
-      { command: 'LOGIN', faults: TRANSIENT },
+      { command: 'LOGIN', faults: loginThrottling ? [...TRANSIENT, THROTTLING[1]] : TRANSIENT },
       { command: 'SELECT', faults: [...general, ...NEW_UIDVALIDITY, { type: 'mailbox-missing' }] },
       { command: 'EXAMINE', faults: [...general, ...NEW_UIDVALIDITY, { type: 'mailbox-missing' }] },
       { command: 'LIST', faults: [...general, { type: 'mailbox-missing' }] },

@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-const CLI = resolve('bin/superimap');
+/** The CLI under test; SUPERIMAP_BIN points a run at another build (e.g. a patched copy). */
+const CLI = resolve(process.env.SUPERIMAP_BIN ?? 'bin/superimap');
 export const POSTGRES_URL = process.env.STRESS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.STRESS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

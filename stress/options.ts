@@ -10,6 +10,8 @@ export interface StressOptions {
   duration: number;
   chaos: boolean;
   chaosProbability: number;
+  /** Also answer LOGIN with NO [UNAVAILABLE] (too many connections) under chaos. */
+  loginThrottling: boolean;
   kills: boolean;
   /** Mean seconds between kills. */
   killInterval: number;
@@ -32,6 +34,7 @@ export const USAGE = `usage: npm run stress -- [options]
   --duration S           seconds of mail generation (default 120)
   --chaos                server faults on about 2 % of commands (see stress/chaos-plan.ts)
   --chaos-probability P  chance per command (default 0.02)
+  --login-throttling     under chaos, LOGIN may also meet NO [UNAVAILABLE] Too many simultaneous connections
   --kills                SIGKILL and restart a random imap-client or worker now and then
   --kill-interval S      mean seconds between kills (default 20)
   --imap-clients N       imap-client processes (default 1)
@@ -53,6 +56,7 @@ export function parseStressOptions(argv: string[]): StressOptions {
       duration: { type: 'string' },
       chaos: { type: 'boolean' },
       'chaos-probability': { type: 'string' },
+      'login-throttling': { type: 'boolean' },
       kills: { type: 'boolean' },
       'kill-interval': { type: 'string' },
       'imap-clients': { type: 'string' },
@@ -91,6 +95,7 @@ export function parseStressOptions(argv: string[]): StressOptions {
     duration: number('duration', 120),
     chaos: values.chaos ?? false,
     chaosProbability: number('chaos-probability', 0.02),
+    loginThrottling: values['login-throttling'] ?? false,
     kills: values.kills ?? false,
     killInterval: number('kill-interval', 20),
     imapClients: number('imap-clients', 1),

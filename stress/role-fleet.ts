@@ -9,7 +9,8 @@ import { freePort, sleep } from './free-port.js';
 
 export type Role = 'api' | 'imap-client' | 'worker';
 
-const CLI = resolve('bin/superimap');
+/** The CLI under test; SUPERIMAP_BIN points a run at another build (e.g. a patched copy). */
+const CLI = resolve(process.env.SUPERIMAP_BIN ?? 'bin/superimap');
 
 export class RoleInstance {
   child!: ChildProcess;

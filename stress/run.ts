@@ -81,7 +81,8 @@ async function main(): Promise<number> {
       });
     }, 1000);
 
-    if (options.chaos) await bed.fakeServer.setChaos(stressChaos(options.chaosProbability, options.seed));
+    if (options.chaos)
+      await bed.fakeServer.setChaos(stressChaos(options.chaosProbability, options.seed, options.loginThrottling));
     await bed.fakeServer.startGenerating(options.rate, options.mailSize);
     if (options.kills) kills.start();
     const progress = setInterval(() => {

@@ -3,7 +3,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 
-import type { ChaosOptions, GeneratedMail } from '../../test/harness/fake-imap/index.js';
+import type { ChaosOptions, FaultRule, GeneratedMail } from '../../test/harness/fake-imap/index.js';
 import type {
   FakeServerConfig,
   FakeServerEnvelope,
@@ -77,6 +77,11 @@ export class FakeServerHandle {
 
   async setChaos(chaos: ChaosOptions | null): Promise<void> {
     await this.request({ op: 'setChaos', chaos });
+  }
+
+  /** Scripted faults (see FaultRule), e.g. to reproduce one race on purpose. */
+  async script(rules: FaultRule[]): Promise<void> {
+    await this.request({ op: 'script', rules });
   }
 
   async stats(): Promise<FakeServerStats> {

@@ -59,6 +59,9 @@ function handle(request: FakeServerRequest): unknown {
       generatedBefore += request.usernames.length;
       return request.usernames.map((user) => oneShot.generateOne(user));
     }
+    case 'script':
+      for (const rule of request.rules) server.script(rule);
+      return null;
     case 'setChaos':
       server.setChaos(request.chaos);
       return null;

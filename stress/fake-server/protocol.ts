@@ -2,7 +2,13 @@
 // The server lives in its own process so that neither its CPU nor its file descriptors (one per
 // connection) count against the process being measured.
 
-import type { ChaosOptions, GeneratedMail, ServerTotals, UserStats } from '../../test/harness/fake-imap/index.js';
+import type {
+  ChaosOptions,
+  FaultRule,
+  GeneratedMail,
+  ServerTotals,
+  UserStats,
+} from '../../test/harness/fake-imap/index.js';
 
 export interface FakeServerConfig {
   /** Addresses to listen on: several 127.0.0.x addresses keep clients clear of one port's ephemeral range. */
@@ -19,6 +25,7 @@ export type FakeServerRequest =
   /** One mail to each named mailbox, now; answers with what was stored. */
   | { op: 'append'; usernames: string[]; sizeBytes: number }
   | { op: 'setChaos'; chaos: ChaosOptions | null }
+  | { op: 'script'; rules: FaultRule[] }
   | { op: 'stats' }
   /** What the server knows about one mailbox, to explain a lost mail. */
   | { op: 'userInfo'; username: string }
