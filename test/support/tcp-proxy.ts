@@ -3,32 +3,21 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /** A TCP proxy a test can cut, to take a service away from one process only (e.g. Redis from one node). */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
   private cutOff = false;
+  port = 0;
 
   private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+    private readonly targetPort: number,
+    private readonly targetHost: string,
+  ) {
+    this.server = createServer((client) => this.relay(client));
+  }
 
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => {
-      if (!proxy || proxy.cutOff) {
-        client.destroy();
-        return;
-      }
-      const upstream = createConnection(targetPort, targetHost);
-      for (const socket of [client, upstream]) {
-        proxy.sockets.add(socket);
-        socket.on('close', () => proxy?.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(server, (server.address() as { port: number }).port);
+    const proxy = new TcpProxy(targetPort, targetHost);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    proxy.port = (proxy.server.address() as { port: number }).port;
     return proxy;
   }
 
@@ -45,5 +34,21 @@ export class TcpProxy {
   async close(): Promise<void> {
     this.cut();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private relay(client: Socket): void {
+    if (this.cutOff) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection(this.targetPort, this.targetHost);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   }
 }

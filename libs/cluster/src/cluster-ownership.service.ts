@@ -105,8 +105,8 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     return this.sessions.ownedUserIds();
   }
 
-  async healthDetails(): Promise<Record<string, unknown>> {
-    return {
+  healthDetails(): Promise<Record<string, unknown>> {
+    return Promise.resolve({
       cluster: {
         node: this.registry.nodeId,
         nodes: this.nodes.map(({ id, owned, capacity, lastHeartbeatAgoMs }) => ({
@@ -118,7 +118,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
         owned: this.sessions.size,
         fenced: this.fenced,
       },
-    };
+    });
   }
 
   private onMembership(event: MembershipEvent): void {
