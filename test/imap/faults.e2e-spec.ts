@@ -80,6 +80,27 @@ describe('a server without IDLE', () => {
   });
 });
 
+describe('a long IDLE', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.create();
+    await bed.startRole('imap-client', { IDLE_RESTART_INTERVAL: '1' });
+  });
+  afterAll(() => bed.stop());
+
+  it('is re-issued every IDLE_RESTART_INTERVAL, and mail still arrives', async () => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    const idles = () => bed.server.userStats(mailbox.username).commands.IDLE ?? 0;
+    const before = idles();
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(idles() - before).toBeGreaterThanOrEqual(3);
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username }));
+    await bed.waitForEvents(mailbox.userId, 1);
+  });
+});
+
 describe('a server that refuses every login', () => {
   let bed: FakeImapTestbed;
 

@@ -40,6 +40,7 @@ export class SessionManager implements BeforeApplicationShutdown {
       admission: new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY),
       work: new ConcurrencyLimiter(config.NUM_WORKER_THREADS),
     };
+    metrics.observeSessions(() => this.countByState());
   }
 
   get size(): number {
