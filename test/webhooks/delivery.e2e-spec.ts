@@ -181,6 +181,32 @@ describe('webhook delivery', () => {
     expect(sink.requests.at(-1)?.headers['webhook-id']).toBe(second.id);
   });
 
+  it('lists events page by page, by status and by user tag', async () => {
+    const all = await bed.sql('SELECT id FROM webhook_events WHERE partner_id = $1', [bed.partner.partnerId]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { id: string }[]; headers: Headers } = await bed.partner.get(
+        `/api/v1/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.map((event) => event.id));
+      cursor = page.headers.get('x-next-cursor');
+    } while (cursor);
+    expect(seen.sort()).toEqual(all.map((row) => row.id as string).sort());
+
+    const [one] = await bed.sql(
+      'SELECT e.id, u.tag FROM webhook_events e JOIN users u ON u.id = e.user_id WHERE e.partner_id = $1 LIMIT 1',
+      [bed.partner.partnerId],
+    );
+    const byTag = await bed.partner.get(`/api/v1/events?user_tag=${encodeURIComponent(one.tag as string)}`);
+    expect(byTag.body.map((event: { user_tag: string }) => event.user_tag)).toEqual(expect.arrayContaining([one.tag]));
+    expect(byTag.body.every((event: { user_tag: string }) => event.user_tag === one.tag)).toBe(true);
+    expect((await bed.partner.get('/api/v1/events?status=lost')).status).toBe(400);
+    expect((await bed.partner.get('/api/v1/events?since=yesterday')).status).toBe(400);
+    expect((await bed.partner.get('/api/v1/events/not-an-id')).status).toBe(404);
+  });
+
   it("another partner cannot read or redeliver this partner's events", async () => {
     const other = await bed.createPartner('Other');
     const [event] = await bed.sql('SELECT id FROM webhook_events LIMIT 1');

@@ -54,9 +54,7 @@ async function main([name, ...args]: string[]): Promise<void> {
 }
 
 function exitCodeFor(error: unknown): number {
-  if (error instanceof CliError) return error.exitCode;
-  if (error instanceof ConfigError || error instanceof DomainError) return 1;
-  return 1;
+  return error instanceof CliError ? error.exitCode : 1;
 }
 
 function messageFor(error: unknown): string {
