@@ -1,7 +1,8 @@
-import { PageQuery } from '@app/core';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+
+import { PageQuery } from '@app/core';
 
 import { USER_STATES, type UserState } from '../user.entity.js';
 

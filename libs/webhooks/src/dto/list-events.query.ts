@@ -1,6 +1,7 @@
-import { PageQuery } from '@app/core';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+
+import { PageQuery } from '@app/core';
 
 import { WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from '../webhook-event.entity.js';
 
