@@ -91,14 +91,14 @@ describe('the admission limit', () => {
   it('caps concurrent connection attempts (IMAP_CONNECT_CONCURRENCY)', async () => {
     const mailboxes = [];
     for (let i = 0; i < 8; i++) mailboxes.push(await bed.addMailbox());
-    // Every login takes 400 ms: with 2 handshakes at a time, 8 mailboxes need at least 4 rounds.
-    bed.server.script({ command: 'LOGIN', action: { type: 'delay', ms: 400 } });
+    // Every login takes 600 ms: with 2 handshakes at a time, 8 mailboxes need at least 4 rounds.
+    bed.server.script({ command: 'LOGIN', action: { type: 'delay', ms: 600 } });
     const started = Date.now();
     await bed.startRole('imap-client', { IMAP_CONNECT_CONCURRENCY: '2' });
     for (const mailbox of mailboxes) await bed.waitForSession(mailbox);
     const elapsed = Date.now() - started;
-    console.info(`8 logins of 400 ms with 2 at a time: all connected after ${elapsed} ms`);
-    expect(elapsed).toBeGreaterThanOrEqual(1600);
+    console.info(`8 logins of 600 ms with 2 at a time: all connected after ${elapsed} ms`);
+    expect(elapsed).toBeGreaterThanOrEqual(2400);
   });
 });
 
