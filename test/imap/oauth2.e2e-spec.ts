@@ -1,10 +1,10 @@
-import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapServer } from '../harness/fake-imap/index.js';
+import { buildMail } from '../harness/mail-factory.js';
 import type { ApiClient } from '../support/api-client.js';
 import { usersPath } from '../support/api-client.js';
 import { OAuthTokenServer } from '../support/oauth-token-server.js';
-import { TestInstallation } from '../support/test-installation.js';
 import { uniqueName } from '../support/test-env.js';
+import { TestInstallation } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('OAuth2 mailboxes (XOAUTH2)', () => {

@@ -136,6 +136,17 @@ describe('webhook delivery', () => {
     expect(sink.requests).toHaveLength(1);
   });
 
+  it('honours Retry-After on 429', async () => {
+    const mailbox = await newMailbox();
+    sink.enqueue({ status: 429, headers: { 'retry-after': '2' } }, { status: 200 });
+    const event = await mailTo(mailbox);
+    const [first, second] = await sink.waitFor(2, 15_000);
+    const waitedMs = second.receivedAt - first.receivedAt;
+    console.info(`Retry-After: 2 → retried after ${waitedMs} ms (schedule alone: 100-200 ms)`);
+    expect(waitedMs).toBeGreaterThanOrEqual(1900);
+    await settled(event.id, 'delivered');
+  });
+
   it('a timeout and a redirect count as failures: retried, the redirect never followed', async () => {
     const mailbox = await newMailbox();
     sink.enqueue(

@@ -9,6 +9,8 @@ import { RetryableDeliveryError, WebhookDelivery } from './webhook-delivery.serv
 
 /** How long a job waits before trying again when its partner already has its share of deliveries in flight. */
 const PARTNER_BUSY_DELAY_MS = 250;
+/** A receiver's Retry-After is honoured up to this long. */
+const MAX_RETRY_AFTER_MS = 3600_000;
 
 /**
  * Consumes `webhook.deliver` jobs. Jobs start as soon as they are queued; WEBHOOK_CONCURRENCY run at once,
@@ -51,7 +53,9 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     } catch (error) {
       if (!(error instanceof RetryableDeliveryError)) throw error;
       await job.updateData({ eventId, attempt: attempt + 1 });
-      return this.retryLater(job, token, retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF));
+      const scheduled = retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF);
+      const requested = Math.min((error.notBeforeSeconds ?? 0) * 1000, MAX_RETRY_AFTER_MS);
+      return this.retryLater(job, token, Math.max(scheduled, requested));
     } finally {
       const left = (this.inFlightByPartner.get(partnerId) ?? 1) - 1;
       if (left > 0) this.inFlightByPartner.set(partnerId, left);
