@@ -238,6 +238,23 @@ describe('webhook delivery', () => {
     expect(sink.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
   });
 
+  it('SIGTERM during a hanging delivery exits 0 in time; another worker delivers the event', async () => {
+    await worker.stop('SIGTERM');
+    worker = await bed.startRole('worker', { ...FAST_DELIVERY, WEBHOOK_TIMEOUT: '30' });
+    const mailbox = await newMailbox();
+    sink.enqueue({ hang: true });
+    const event = await mailTo(mailbox);
+    await sink.waitFor(1, 10_000);
+    const stoppedAt = Date.now();
+    expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const stopMs = Date.now() - stoppedAt;
+    console.info(`SIGTERM with a delivery hanging: worker exited 0 after ${stopMs} ms`);
+    expect(stopMs).toBeLessThan(10_000);
+    worker = await bed.startRole('worker', FAST_DELIVERY);
+    await settled(event.id, 'delivered', 40_000);
+    expect(sink.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+  });
+
   it('Redis emptied: pending events are still delivered', async () => {
     await worker.stop('SIGKILL');
     const mailbox = await newMailbox();
