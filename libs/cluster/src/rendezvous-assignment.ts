@@ -45,7 +45,7 @@ export function assignUsers(nodes: ClusterNode[], userIds: Iterable<string>): Ma
   const ordered = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const assignment = new Map<string, string[]>(ordered.map((node) => [node.id, []]));
   if (ordered.length === 0) return assignment;
-  const users = [...new Set(userIds)].sort();
+  const users = [...new Set(userIds)];
   const nodeCount = ordered.length;
   const seeds = ordered.map((node) => fnv1a(node.id));
   const totalCapacity = ordered.reduce((sum, node) => sum + node.capacity, 0);
@@ -75,7 +75,10 @@ export function assignUsers(nodes: ClusterNode[], userIds: Iterable<string>): Ma
     for (let i = 0; i < nodeCount; i++) {
       const excess = members[i].length - limits[i];
       if (excess <= 0) continue;
-      members[i].sort((a, b) => scores[a * nodeCount + i] - scores[b * nodeCount + i] || a - b);
+      // Ties (rare with 32-bit scores) are broken by user id, so input order never matters.
+      members[i].sort(
+        (a, b) => scores[a * nodeCount + i] - scores[b * nodeCount + i] || (users[a] < users[b] ? -1 : 1),
+      );
       const shed = members[i].splice(0, excess);
       for (const u of shed) {
         const next = rankedNodes(scores, u, nodeCount).find((j) => j !== i && members[j].length < limits[j]);
@@ -96,6 +99,7 @@ export function assignUsers(nodes: ClusterNode[], userIds: Iterable<string>): Ma
 }
 
 function rankedNodes(scores: Float64Array, u: number, nodeCount: number): number[] {
+  // Node index breaks exact-score ties: nodes are sorted by id, so every node agrees.
   const ranking = Array.from({ length: nodeCount }, (_, i) => i);
   return ranking.sort((a, b) => scores[u * nodeCount + b] - scores[u * nodeCount + a] || a - b);
 }
