@@ -308,6 +308,16 @@ export class DovecotTestServer {
     return rows.filter((r) => r.username?.toLowerCase() === email.toLowerCase()).length;
   }
 
+  /** Open IMAP sessions per user, for every user at once (one `doveadm who` call). */
+  async sessionsByUser(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const row of await this.doveadmTable(['who', '-1'])) {
+      const user = row.username?.toLowerCase();
+      if (user) counts.set(user, (counts.get(user) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Polls countSessions() until it equals `count` (logouts reach anvil asynchronously). */
   async waitForSessions(email: string, count: number, timeoutMs = 3000): Promise<number> {
     return pollUntil(

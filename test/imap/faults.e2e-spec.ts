@@ -80,6 +80,49 @@ describe('a server without IDLE', () => {
   });
 });
 
+describe('the admission limit', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.create();
+  });
+  afterAll(() => bed.stop());
+
+  it('caps concurrent connection attempts (IMAP_CONNECT_CONCURRENCY)', async () => {
+    const mailboxes = [];
+    for (let i = 0; i < 8; i++) mailboxes.push(await bed.addMailbox());
+    // Every login takes 600 ms: with 2 handshakes at a time, 8 mailboxes need at least 4 rounds.
+    bed.server.script({ command: 'LOGIN', action: { type: 'delay', ms: 600 } });
+    const started = Date.now();
+    await bed.startRole('imap-client', { IMAP_CONNECT_CONCURRENCY: '2' });
+    for (const mailbox of mailboxes) await bed.waitForSession(mailbox);
+    const elapsed = Date.now() - started;
+    console.info(`8 logins of 600 ms with 2 at a time: all connected after ${elapsed} ms`);
+    expect(elapsed).toBeGreaterThanOrEqual(2400);
+  });
+});
+
+describe('a long IDLE', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.create();
+    await bed.startRole('imap-client', { IDLE_RESTART_INTERVAL: '1' });
+  });
+  afterAll(() => bed.stop());
+
+  it('is re-issued every IDLE_RESTART_INTERVAL, and mail still arrives', async () => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    const idles = () => bed.server.userStats(mailbox.username).commands.IDLE ?? 0;
+    const before = idles();
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(idles() - before).toBeGreaterThanOrEqual(3);
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username }));
+    await bed.waitForEvents(mailbox.userId, 1);
+  });
+});
+
 describe('a server that refuses every login', () => {
   let bed: FakeImapTestbed;
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildMail, eightBitMail, largeMail, latin1Mail, malformedMimeMail } from '../harness/mail-factory.js';
 import { usersPath } from '../support/api-client.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
+import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
@@ -15,9 +16,11 @@ function endsWith(stored: Buffer, sent: Buffer): boolean {
 describe('imap-client against Dovecot', () => {
   let bed: ImapTestbed;
 
+  let client: RoleProcess;
+
   beforeAll(async () => {
     bed = await ImapTestbed.create({ users: 12 });
-    await bed.startRole('imap-client', { MAX_EMAIL_SIZE: '20000' });
+    client = await bed.startRole('imap-client', { MAX_EMAIL_SIZE: '20000' });
   });
   afterAll(() => bed.stop());
 
@@ -63,6 +66,11 @@ describe('imap-client against Dovecot', () => {
     const user = await bed.userRow(mailbox.userId);
     expect(user).toMatchObject({ state: 'watching', last_error: null });
     expect(Number(user.last_uid)).toBe(event.metadata.uid);
+
+    const metrics = await (await fetch(`${client.url}/metrics`)).text();
+    expect(metrics).toMatch(/^superimap_emails_processed_total [1-9]/m);
+    expect(metrics).toMatch(/^superimap_mailboxes\{state="watching"\} [1-9]/m);
+    expect(metrics).toContain('superimap_work_queue_latency_seconds_bucket');
   });
 
   it('records 8-bit, non-UTF-8 and malformed MIME mail byte for byte', async () => {

@@ -1,4 +1,5 @@
 import { RoleProcess } from '../support/role-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe.each(['api', 'imap-client', 'worker', 'all'])('superimap %s', (role) => {
   let process: RoleProcess | undefined;
@@ -56,3 +57,30 @@ async function waitForStatus(url: string, status: number): Promise<Response> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe('a Redis that may evict keys', () => {
+  it('stops a production role from starting', async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('../support/free-port.js');
+    const port = await freePort();
+    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--maxmemory-policy', 'allkeys-lru'], {
+      stdio: 'ignore',
+    });
+    try {
+      const { Redis } = await import('ioredis');
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+      await waitFor('the private Redis', () => probe.ping().then(() => true), { timeoutMs: 5000 });
+      probe.disconnect();
+      const process = await RoleProcess.start('worker', {
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://imap.example.test',
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+      });
+      const exit = await process.exited();
+      expect(exit.code).toBe(1);
+      expect(process.output).toContain('maxmemory-policy is \\"allkeys-lru\\"');
+    } finally {
+      redis.kill();
+    }
+  });
+});

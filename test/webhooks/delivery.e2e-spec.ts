@@ -136,6 +136,17 @@ describe('webhook delivery', () => {
     expect(sink.requests).toHaveLength(1);
   });
 
+  it('honours Retry-After on 429', async () => {
+    const mailbox = await newMailbox();
+    sink.enqueue({ status: 429, headers: { 'retry-after': '2' } }, { status: 200 });
+    const event = await mailTo(mailbox);
+    const [first, second] = await sink.waitFor(2, 15_000);
+    const waitedMs = second.receivedAt - first.receivedAt;
+    console.info(`Retry-After: 2 → retried after ${waitedMs} ms (schedule alone: 100-200 ms)`);
+    expect(waitedMs).toBeGreaterThanOrEqual(1900);
+    await settled(event.id, 'delivered');
+  });
+
   it('a timeout and a redirect count as failures: retried, the redirect never followed', async () => {
     const mailbox = await newMailbox();
     sink.enqueue(
@@ -181,6 +192,32 @@ describe('webhook delivery', () => {
     expect(sink.requests.at(-1)?.headers['webhook-id']).toBe(second.id);
   });
 
+  it('lists events page by page, by status and by user tag', async () => {
+    const all = await bed.sql('SELECT id FROM webhook_events WHERE partner_id = $1', [bed.partner.partnerId]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { id: string }[]; headers: Headers } = await bed.partner.get(
+        `/api/v1/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.map((event) => event.id));
+      cursor = page.headers.get('x-next-cursor');
+    } while (cursor);
+    expect(seen.sort()).toEqual(all.map((row) => row.id as string).sort());
+
+    const [one] = await bed.sql(
+      'SELECT e.id, u.tag FROM webhook_events e JOIN users u ON u.id = e.user_id WHERE e.partner_id = $1 LIMIT 1',
+      [bed.partner.partnerId],
+    );
+    const byTag = await bed.partner.get(`/api/v1/events?user_tag=${encodeURIComponent(one.tag as string)}`);
+    expect(byTag.body.map((event: { user_tag: string }) => event.user_tag)).toEqual(expect.arrayContaining([one.tag]));
+    expect(byTag.body.every((event: { user_tag: string }) => event.user_tag === one.tag)).toBe(true);
+    expect((await bed.partner.get('/api/v1/events?status=lost')).status).toBe(400);
+    expect((await bed.partner.get('/api/v1/events?since=yesterday')).status).toBe(400);
+    expect((await bed.partner.get('/api/v1/events/not-an-id')).status).toBe(404);
+  });
+
   it("another partner cannot read or redeliver this partner's events", async () => {
     const other = await bed.createPartner('Other');
     const [event] = await bed.sql('SELECT id FROM webhook_events LIMIT 1');
@@ -198,6 +235,23 @@ describe('webhook delivery', () => {
     worker = await bed.startRole('worker', FAST_DELIVERY);
     const delivered = await settled(event.id, 'delivered', 40_000);
     expect(delivered.status).toBe('delivered');
+    expect(sink.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+  });
+
+  it('SIGTERM during a hanging delivery exits 0 in time; another worker delivers the event', async () => {
+    await worker.stop('SIGTERM');
+    worker = await bed.startRole('worker', { ...FAST_DELIVERY, WEBHOOK_TIMEOUT: '30' });
+    const mailbox = await newMailbox();
+    sink.enqueue({ hang: true });
+    const event = await mailTo(mailbox);
+    await sink.waitFor(1, 10_000);
+    const stoppedAt = Date.now();
+    expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const stopMs = Date.now() - stoppedAt;
+    console.info(`SIGTERM with a delivery hanging: worker exited 0 after ${stopMs} ms`);
+    expect(stopMs).toBeLessThan(10_000);
+    worker = await bed.startRole('worker', FAST_DELIVERY);
+    await settled(event.id, 'delivered', 40_000);
     expect(sink.requests.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
   });
 

@@ -2,6 +2,7 @@ import { ConfigError, DomainError } from '@app/core';
 
 import { CliError, USAGE_ERROR } from './cli-error.js';
 import { adminCommand } from './commands/admin.command.js';
+import { clusterCommand } from './commands/cluster.command.js';
 import { eventsCommand } from './commands/events.command.js';
 import { keysCommand } from './commands/keys.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
@@ -26,7 +27,8 @@ commands (JSON on stdout):
   admin create --email EMAIL --password PASSWORD
   keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY
   events redeliver --status failed [--since DATE] [--partner ID]
-                              send events again, with their original webhook-id`;
+                              send events again, with their original webhook-id
+  cluster status              live imap-client nodes, capacity, users owned, last heartbeat`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   migrate: migrateCommand,
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   admin: adminCommand,
   keys: keysCommand,
   events: eventsCommand,
+  cluster: clusterCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {
@@ -51,9 +54,7 @@ async function main([name, ...args]: string[]): Promise<void> {
 }
 
 function exitCodeFor(error: unknown): number {
-  if (error instanceof CliError) return error.exitCode;
-  if (error instanceof ConfigError || error instanceof DomainError) return 1;
-  return 1;
+  return error instanceof CliError ? error.exitCode : 1;
 }
 
 function messageFor(error: unknown): string {

@@ -26,3 +26,4 @@ export * from './notifications/user-changes.js';
 export * from './errors/error-body.schema.js';
 export * from './network/ssrf-guard.js';
 export * from './pagination/page-cursor.js';
+export * from './pagination/page.query.js';

@@ -10,6 +10,7 @@ export class ImapMetrics {
   totalProcessed = 0;
   private latencySum = 0;
   private latencyCount = 0;
+  private sessionStates: () => Record<string, number> = () => ({});
 
   readonly mailboxes: Gauge<'state'>;
   readonly emailsProcessed: Counter;
@@ -20,11 +21,16 @@ export class ImapMetrics {
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
+    const states = () => this.sessionStates();
     this.mailboxes = new Gauge({
       name: 'superimap_mailboxes',
       help: 'Mailbox sessions held by this process, by state',
       labelNames: ['state'],
       registers,
+      // Read when scraped, so the figure is never stale.
+      collect() {
+        for (const [state, count] of Object.entries(states())) this.set({ state }, count);
+      },
     });
     this.emailsProcessed = new Counter({
       name: 'superimap_emails_processed_total',
@@ -54,6 +60,11 @@ export class ImapMetrics {
       labelNames: ['reason'],
       registers,
     });
+  }
+
+  /** Where the mailbox gauge reads session states from (the session manager). */
+  observeSessions(source: () => Record<string, number>): void {
+    this.sessionStates = source;
   }
 
   recordProcessed(): void {

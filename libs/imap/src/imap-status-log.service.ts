@@ -8,7 +8,7 @@ import { SessionManager } from './session/session-manager.service.js';
 
 const INTERVAL_MS = 10_000;
 
-/** Every 10 s: refreshes the mailbox gauges and logs the seed's metric lines for log-based dashboards. */
+/** Every 10 s: logs the seed's metric lines, for log-based dashboards. */
 @Injectable()
 export class ImapStatusLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -33,7 +33,6 @@ export class ImapStatusLog implements OnApplicationBootstrap, OnApplicationShutd
 
   report(): void {
     const states = this.sessions.countByState();
-    for (const [state, count] of Object.entries(states)) this.metrics.mailboxes.set({ state }, count);
     const figures = {
       'imap_client.user_thread.count': this.sessions.size,
       'imap_client.total_emails_processed': this.metrics.totalProcessed,

@@ -43,6 +43,35 @@ export class MailboxAccounts {
     return rows.map((row) => row.id);
   }
 
+  /** Which of these users are watchable now (the rest are archived, disconnected or gone). */
+  async whichWatchable(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows: { id: string }[] = await this.users.query(
+      'SELECT id FROM users WHERE id = ANY($1) AND archived_at IS NULL AND connected_at IS NOT NULL',
+      [userIds],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Users changed since `since` (database clock), with whether each is watchable, and the next watermark.
+   * The window overlaps the previous one by a few seconds, so a change committed late is not missed.
+   */
+  async changedSince(since: string): Promise<{ changes: { id: string; watchable: boolean }[]; watermark: string }> {
+    const rows: { id: string; watchable: boolean; watermark: string }[] = await this.users.query(
+      `SELECT id, (archived_at IS NULL AND connected_at IS NOT NULL) AS watchable, now()::text AS watermark
+         FROM users WHERE updated_at >= $1::timestamptz - interval '10 seconds'`,
+      [since],
+    );
+    const watermark = rows[0]?.watermark ?? (await this.databaseNow());
+    return { changes: rows.map(({ id, watchable }) => ({ id, watchable })), watermark };
+  }
+
+  async databaseNow(): Promise<string> {
+    const [row]: { now: string }[] = await this.users.query('SELECT now()::text AS now');
+    return row.now;
+  }
+
   /** The account of a watchable user, or null if it is archived, disconnected or gone. */
   async load(userId: string): Promise<MailboxAccount | null> {
     const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });

@@ -69,11 +69,11 @@ export class MailboxSession {
     this.loop ??= this.run();
   }
 
-  /** Closes the connection and resolves once the session has fully stopped. */
-  async stop(): Promise<void> {
+  /** Closes the connection (with LOGOUT when `graceful`) and resolves once the session has fully stopped. */
+  async stop(graceful = true): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    await this.closeClient(true);
+    await this.closeClient(graceful);
     await this.loop;
     this.state = 'stopped';
   }
@@ -111,12 +111,11 @@ export class MailboxSession {
     this.state = 'connecting';
     let connectedAt = 0;
     try {
-      const { client, mailbox } = await this.deps.admission.run(() => this.open(account));
+      const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
       await this.deps.accounts.setState(this.userId, 'watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
-      const closed = new Promise<void>((resolve) => client.once('close', resolve));
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
       const poll = client.capabilities.has('IDLE')
@@ -135,7 +134,9 @@ export class MailboxSession {
     }
   }
 
-  private async open(account: MailboxAccount): Promise<{ client: ImapFlow; mailbox: MailboxObject }> {
+  private async open(
+    account: MailboxAccount,
+  ): Promise<{ client: ImapFlow; mailbox: MailboxObject; closed: Promise<void> }> {
     if (this.stopped) throw new Error('stopped');
     const { provider } = account;
     const auth = await this.deps.credentials.authFor(account);
@@ -156,11 +157,13 @@ export class MailboxSession {
       disableCompression: true,
     });
     this.client = client;
+    // Listened for before anything can close it (stop() may, at any await below).
+    const closed = new Promise<void>((resolve) => client.once('close', resolve));
     // Errors also close the connection; the close ends the watch and the loop reconnects.
     client.on('error', (error: Error) => this.logger.debug({ err: error }, 'imap connection error'));
     await client.connect();
     const mailbox = await client.mailboxOpen(await this.watchedFolder(client, account), { readOnly: true });
-    return { client, mailbox };
+    return { client, mailbox, closed };
   }
 
   /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */

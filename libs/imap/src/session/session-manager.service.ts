@@ -40,6 +40,7 @@ export class SessionManager implements BeforeApplicationShutdown {
       admission: new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY),
       work: new ConcurrencyLimiter(config.NUM_WORKER_THREADS),
     };
+    metrics.observeSessions(() => this.countByState());
   }
 
   get size(): number {
@@ -91,8 +92,9 @@ export class SessionManager implements BeforeApplicationShutdown {
     );
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((userId) => this.stopSession(userId)));
+  /** Stops every session; `graceful: false` drops connections without LOGOUT (when time is short). */
+  async stopAll(options: { graceful?: boolean } = {}): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((userId) => this.stopSession(userId, options.graceful)));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -106,10 +108,10 @@ export class SessionManager implements BeforeApplicationShutdown {
     session.start();
   }
 
-  private async stopSession(userId: string): Promise<void> {
+  private async stopSession(userId: string, graceful = true): Promise<void> {
     const session = this.sessions.get(userId);
     if (!session) return;
     this.sessions.delete(userId);
-    await session.stop();
+    await session.stop(graceful);
   }
 }

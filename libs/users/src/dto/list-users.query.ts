@@ -1,27 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+
+import { PageQuery } from '@app/core';
 
 import { USER_STATES, type UserState } from '../user.entity.js';
 
-export const MAX_PAGE_SIZE = 1000;
-
-export class ListUsersQuery {
-  @ApiPropertyOptional({ default: 100, maximum: MAX_PAGE_SIZE })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
-  )
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The X-Next-Cursor header of the previous page.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
+export class ListUsersQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only archived (true) or only active (false) users.' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
@@ -32,9 +17,4 @@ export class ListUsersQuery {
   @IsOptional()
   @IsIn(USER_STATES)
   state?: UserState;
-
-  @ApiPropertyOptional({ description: 'The API key, when not sent as the x-api-key header.' })
-  @IsOptional()
-  @IsString()
-  api_key?: string;
 }

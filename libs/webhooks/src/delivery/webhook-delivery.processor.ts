@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { OnApplicationBootstrap } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 
 import { AppConfig, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
@@ -9,6 +9,10 @@ import { RetryableDeliveryError, WebhookDelivery } from './webhook-delivery.serv
 
 /** How long a job waits before trying again when its partner already has its share of deliveries in flight. */
 const PARTNER_BUSY_DELAY_MS = 250;
+/** A receiver's Retry-After is honoured up to this long. */
+const MAX_RETRY_AFTER_MS = 3600_000;
+/** On shutdown, in-flight deliveries get this long to finish; the rest are retried by another worker. */
+const DRAIN_MS = 5000;
 
 /**
  * Consumes `webhook.deliver` jobs. Jobs start as soon as they are queued; WEBHOOK_CONCURRENCY run at once,
@@ -22,7 +26,7 @@ const PARTNER_BUSY_DELAY_MS = 250;
   stalledInterval: 5_000,
   maxStalledCount: 1000,
 })
-export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly inFlightByPartner = new Map<string, number>();
 
   constructor(
@@ -34,6 +38,17 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.WEBHOOK_CONCURRENCY;
+  }
+
+  /** Stops taking jobs and lets in-flight deliveries finish, but never past the shutdown deadline. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.pause(true);
+    const deadline = Date.now() + DRAIN_MS;
+    while (this.inFlightByPartner.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Jobs still running are left to BullMQ's stalled-job check: another worker delivers them.
+    await this.worker.close(true);
   }
 
   async process(job: Job<WebhookDeliverJob>, token?: string): Promise<string> {
@@ -51,7 +66,9 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     } catch (error) {
       if (!(error instanceof RetryableDeliveryError)) throw error;
       await job.updateData({ eventId, attempt: attempt + 1 });
-      return this.retryLater(job, token, retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF));
+      const scheduled = retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF);
+      const requested = Math.min((error.notBeforeSeconds ?? 0) * 1000, MAX_RETRY_AFTER_MS);
+      return this.retryLater(job, token, Math.max(scheduled, requested));
     } finally {
       const left = (this.inFlightByPartner.get(partnerId) ?? 1) - 1;
       if (left > 0) this.inFlightByPartner.set(partnerId, left);

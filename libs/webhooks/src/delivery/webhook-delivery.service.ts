@@ -17,9 +17,12 @@ import { standardWebhookSignature } from './signatures.js';
 import { WebhookMetrics } from './webhook-metrics.service.js';
 import { sendWebhook, type WebhookResponse } from './webhook-sender.js';
 
-/** The attempt failed and should be retried (BullMQ schedules the retry). */
+/** The attempt failed and should be retried; `notBeforeSeconds` is the receiver's Retry-After, if any. */
 export class RetryableDeliveryError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly notBeforeSeconds: number | null = null,
+  ) {
     super(message);
     this.name = 'RetryableDeliveryError';
   }
@@ -135,7 +138,8 @@ export class WebhookDelivery {
       return 'failed';
     }
     await this.events.update({ id: event.id }, { lastError: reason });
-    throw new RetryableDeliveryError(`attempt ${attempt} failed: ${reason}`);
+    const retryAfter = status === 429 || status === 503 ? response.retryAfterSeconds : null;
+    throw new RetryableDeliveryError(`attempt ${attempt} failed: ${reason}`, retryAfter);
   }
 
   private async logAttempt(event: WebhookEvent, response: WebhookResponse): Promise<number> {

@@ -15,6 +15,8 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   status: number | null;
+  /** Seconds the receiver asked us to wait (a Retry-After header on 429/503), if any. */
+  retryAfterSeconds: number | null;
   /** First 1 KiB of the response body. */
   body: string | null;
   error: string | null;
@@ -34,14 +36,26 @@ export async function sendWebhook(request: WebhookRequest): Promise<WebhookRespo
     const url = new URL(request.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (!request.allowPrivate && isIP(host) && isBlockedAddress(host)) throw new BlockedAddressError(host, host);
-    const { status, body } = await post(url, request);
-    return { status, body, error: null, durationMs: elapsed() };
+    const { status, body, retryAfterSeconds } = await post(url, request);
+    return { status, body, retryAfterSeconds, error: null, durationMs: elapsed() };
   } catch (error) {
-    return { status: null, body: null, error: (error as Error).message, durationMs: elapsed() };
+    return {
+      status: null,
+      body: null,
+      retryAfterSeconds: null,
+      error: (error as Error).message,
+      durationMs: elapsed(),
+    };
   }
 }
 
-function post(url: URL, request: WebhookRequest): Promise<{ status: number; body: string }> {
+interface RawResponse {
+  status: number;
+  body: string;
+  retryAfterSeconds: number | null;
+}
+
+function post(url: URL, request: WebhookRequest): Promise<RawResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = send(
@@ -67,7 +81,7 @@ function post(url: URL, request: WebhookRequest): Promise<{ status: number; body
 }
 
 /** Keeps the first KiB of the answer and discards the rest without buffering it. */
-function readHead(response: IncomingMessage): Promise<{ status: number; body: string }> {
+function readHead(response: IncomingMessage): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
@@ -78,8 +92,20 @@ function readHead(response: IncomingMessage): Promise<{ status: number; body: st
       }
     });
     response.on('end', () =>
-      resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      resolve({
+        status: response.statusCode ?? 0,
+        body: Buffer.concat(chunks).toString('utf8'),
+        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+      }),
     );
     response.on('error', reject);
   });
+}
+
+/** Retry-After as seconds: either a number or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
