@@ -17,7 +17,13 @@ export async function diagnoseLost(
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const lines: string[] = [];
+  const shownTraces = new Set<string>();
   try {
+    const activity = await client.query(
+      `SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, left(query, 120) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()`,
+    );
+    lines.push(`database sessions not idle: ${JSON.stringify(activity.rows)}`);
     for (const testId of lostIds.slice(0, limit)) {
       const mail = ledger.generated.get(testId);
       if (!mail) continue;
@@ -36,13 +42,17 @@ export async function diagnoseLost(
           [user?.id, messageIdFor(testId)],
         )
       ).rows;
-      const server = await fakeServer.userInfo(mail.user);
+      const { trace, ...server } = await fakeServer.userInfo(mail.user);
       lines.push(
         `${testId}: ${mail.user} uid ${mail.uid} generated ${new Date(mail.at).toISOString()}`,
         `  user row: ${JSON.stringify(user)}`,
         `  mail_logs: ${logs.length ? JSON.stringify(logs) : 'none (never recorded)'}`,
         `  server: ${JSON.stringify(server)}`,
+        ...(shownTraces.has(mail.user)
+          ? []
+          : [`  server trace of ${mail.user}:`, ...trace.map((line) => `    ${line}`)]),
       );
+      shownTraces.add(mail.user);
     }
   } finally {
     await client.end();

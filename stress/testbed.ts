@@ -81,7 +81,13 @@ export class Testbed {
       ({ addresses, accounts } = options.mailServer);
     } else {
       const listen = Array.from({ length: options.imapHosts }, (_, i) => ({ host: `127.0.0.${i + 1}` }));
-      this.fakeServer = await FakeServerHandle.start({ listen, idPrefix: options.runId, seed: options.seed });
+      this.fakeServer = await FakeServerHandle.start({
+        listen,
+        idPrefix: options.runId,
+        seed: options.seed,
+        // Enough history to explain a lost mail, affordable for a few thousand mailboxes.
+        traceUsers: options.mailboxes <= 5000 ? 80 : 0,
+      });
       accounts = Array.from({ length: options.mailboxes }, (_, i) => ({
         username: mailboxName(i + 1),
         password: MAILBOX_PASSWORD,

@@ -15,7 +15,11 @@ const FLUSH_MS = 100;
 const config = JSON.parse(process.env.FAKE_SERVER_CONFIG ?? '{}') as FakeServerConfig;
 const send = (message: FakeServerMessage): void => void process.send?.(message);
 
-const server = await FakeImapServer.start({ listen: config.listen, backlog: config.backlog ?? 4096 });
+const server = await FakeImapServer.start({
+  listen: config.listen,
+  backlog: config.backlog ?? 4096,
+  traceUsers: config.traceUsers,
+});
 const usernames: string[] = [];
 let pending: GeneratedMail[] = [];
 /** Test ids stay unique across generators: each one numbers its mails under a prefix of its own. */
@@ -82,6 +86,7 @@ function handle(request: FakeServerRequest): unknown {
         uidValidity: server.uidValidity(request.username),
         messages: messages.length,
         highestUid: messages.length ? messages[messages.length - 1].uid : 0,
+        trace: server.traceOf(request.username),
       };
       return info;
     }

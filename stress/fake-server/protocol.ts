@@ -14,6 +14,8 @@ export interface FakeServerConfig {
   /** Addresses to listen on: several 127.0.0.x addresses keep clients clear of one port's ephemeral range. */
   listen: Array<{ host: string; port?: number }>;
   backlog?: number;
+  /** Events kept per user for diagnosis (0: off; costs memory with many users). */
+  traceUsers?: number;
   idPrefix: string;
   seed: number;
 }
@@ -45,6 +47,7 @@ export interface FakeUserInfo {
   uidValidity: number;
   messages: number;
   highestUid: number;
+  trace: readonly string[];
 }
 
 /** Child → parent. Generated mails are streamed in batches, as they happen. */

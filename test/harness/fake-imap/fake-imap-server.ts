@@ -44,6 +44,8 @@ export interface FakeImapServerOptions {
   logCommands?: boolean;
   /** Listen backlog; raise it when thousands of clients connect at once. Default 1024. */
   backlog?: number;
+  /** Keep the last N events per user (commands, faults, EXISTS sent, mail stored) for `traceOf`. Default 0 (off). */
+  traceUsers?: number;
 }
 
 export interface AddUserOptions {
@@ -87,7 +89,7 @@ export class FakeImapServer implements SessionHost {
     this.listenAddresses = options.listen?.length ? options.listen : [{ host: options.host, port: options.port }];
     this.backlog = options.backlog ?? 1024;
     this.store = new MailboxStore(options.firstUidValidity ?? 1);
-    this.stats = new ServerStats(options.logCommands ?? false);
+    this.stats = new ServerStats(options.logCommands ?? false, options.traceUsers ?? 0);
     this.faults = new FaultScript(options.chaos);
     this.behavior = {
       idle: options.idle ?? true,
@@ -152,6 +154,7 @@ export class FakeImapServer implements SessionHost {
     const flags = options.flags ?? [];
     const target = account.requireMailbox(options.mailbox ?? INBOX);
     const uid = target.append(bytes, internalDate, flags).uid;
+    this.stats.trace(username, `stored UID ${uid} in ${target.name}`);
     const allMail = account.mailbox(GMAIL_ALL_MAIL);
     if (allMail && target.name === INBOX) allMail.append(bytes, internalDate, flags);
     return uid;
@@ -187,6 +190,11 @@ export class FakeImapServer implements SessionHost {
   /** Starts, changes or (with null) stops random chaos. */
   setChaos(chaos: ChaosOptions | null): void {
     this.faults.setChaos(chaos);
+  }
+
+  /** The user's recent events (see the traceUsers option), oldest first. */
+  traceOf(username: string): readonly string[] {
+    return this.stats.traceOf(username);
   }
 
   userStats(username: string): UserStats {

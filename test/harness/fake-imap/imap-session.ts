@@ -111,6 +111,7 @@ export class ImapSession implements MailboxWatcher {
   flushExists(): void {
     if (!this.selected || this.selected.exists === this.knownExists) return;
     this.knownExists = this.selected.exists;
+    this.host.stats.trace(this.username, `-> * ${this.knownExists} EXISTS`);
     this.write(`* ${this.knownExists} EXISTS\r\n`);
   }
 
@@ -142,6 +143,7 @@ export class ImapSession implements MailboxWatcher {
   withFault(tag: string, fault: ChosenFault | null, user: string | undefined, proceed: () => void): void {
     if (!fault) return proceed();
     const { action } = fault;
+    this.host.stats.trace(user, `fault ${JSON.stringify(action)}`);
     switch (action.type) {
       case 'uidvalidity':
         this.changeUidValidity(action, user);
@@ -278,6 +280,7 @@ export class ImapSession implements MailboxWatcher {
   private endIdle(bytes: Buffer): void {
     const tag = this.idleTag as string;
     this.idleTag = null;
+    this.host.stats.trace(this.username, 'DONE');
     if (bytes.toString('latin1').trim().toUpperCase() === 'DONE') this.complete(tag, 'OK', 'Idle completed.');
     else this.complete(tag, 'BAD', 'Expected DONE.');
   }
@@ -291,6 +294,7 @@ export class ImapSession implements MailboxWatcher {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.host.stats.trace(this.username, 'connection closed');
     this.endHandshake();
     if (this.timer) clearTimeout(this.timer);
     this.selected?.unwatch(this);

@@ -19,3 +19,11 @@ export {
 } from './fault-script.js';
 export type { FlagChange, ServerTotals, UserStats } from './server-stats.js';
 export { GMAIL_ALL_MAIL, INBOX } from './mailbox-store.js';
+export {
+  MailGenerator,
+  messageIdFor,
+  stressMail,
+  testIdFromMessageId,
+  type GeneratedMail,
+  type MailGeneratorOptions,
+} from './mail-generator.js';

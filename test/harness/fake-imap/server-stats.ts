@@ -57,8 +57,27 @@ export class ServerStats {
   failedLogins = 0;
   messagesServed = 0;
 
-  constructor(logCommands: boolean) {
+  /** Last events per user (commands, faults, EXISTS sent, mail stored), when traceLimit > 0. */
+  private readonly traces = new Map<string, string[]>();
+
+  constructor(
+    logCommands: boolean,
+    private readonly traceLimit = 0,
+  ) {
     this.commandLog = logCommands ? [] : null;
+  }
+
+  /** Notes an event in the user's trace (a ring of the last `traceLimit`), stamped with the time. */
+  trace(user: string | undefined, event: string): void {
+    if (this.traceLimit <= 0 || user === undefined) return;
+    let trace = this.traces.get(user);
+    if (!trace) this.traces.set(user, (trace = []));
+    trace.push(`${new Date().toISOString().slice(11, 23)} ${event}`);
+    if (trace.length > this.traceLimit) trace.shift();
+  }
+
+  traceOf(user: string): readonly string[] {
+    return this.traces.get(user) ?? [];
   }
 
   private user(name: string): UserCounters {
@@ -72,6 +91,7 @@ export class ServerStats {
 
   countCommand(user: string | undefined, command: string): void {
     this.commandLog?.push({ user, command });
+    this.trace(user, command);
     const commands = user === undefined ? this.anonymousCommands : this.user(user).commands;
     commands.set(command, (commands.get(command) ?? 0) + 1);
   }
