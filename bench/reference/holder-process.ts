@@ -64,6 +64,7 @@ async function handle(request: HolderRequest): Promise<unknown> {
         p50: loopDelay.percentile(50) / 1e6,
         p99: loopDelay.percentile(99) / 1e6,
         max: loopDelay.max / 1e6,
+        heapUsedBytes: process.memoryUsage().heapUsed,
       };
     case 'resetEventLoop':
       loopDelay.reset();

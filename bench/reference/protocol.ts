@@ -26,6 +26,8 @@ export interface EventLoopFigures {
   p50: number;
   p99: number;
   max: number;
+  /** V8 heap in use, bytes (process.memoryUsage().heapUsed). */
+  heapUsedBytes: number;
 }
 
 export type HolderMessage =

@@ -4,7 +4,7 @@
 import { sleep } from '../../stress/free-port.js';
 import { sampleProcess } from '../../stress/process-sampler.js';
 import { type BenchContext } from '../context.js';
-import { cpuPercent, metricValue, MIB, rssBytes } from '../measure.js';
+import { cpuPercent, metricValue, MIB, rssBytes, waitUntil } from '../measure.js';
 import { BareImapflowHolder } from '../reference/holder-handle.js';
 import { type BenchRow, fmt, verdict } from '../table.js';
 
@@ -20,6 +20,7 @@ interface IdleFigures {
   loopP99Ms: number;
   loopMaxMs: number;
   fds: number;
+  heapUsedBytes: number;
 }
 
 async function measureProduct(ctx: BenchContext, size: number, baseRssBytes: number): Promise<IdleFigures> {
@@ -38,6 +39,7 @@ async function measureProduct(ctx: BenchContext, size: number, baseRssBytes: num
     loopP99Ms: metricValue(metrics, 'superimap_nodejs_eventloop_lag_p99_seconds') * 1000,
     loopMaxMs: metricValue(metrics, 'superimap_nodejs_eventloop_lag_max_seconds') * 1000,
     fds: sample?.fds ?? NaN,
+    heapUsedBytes: metricValue(metrics, 'superimap_nodejs_heap_size_used_bytes'),
   };
 }
 
@@ -69,7 +71,11 @@ async function measureReference(ctx: BenchContext, size: number): Promise<IdleFi
   const loop = await holder.eventLoop();
   const sample = await sampleProcess(holder.pid);
   await holder.close();
-  await sleep(2000);
+  await waitUntil(
+    'reference sessions to close',
+    async () => (await bed.fakeServer.stats()).totals.openConnections === 0,
+    60_000,
+  );
   return {
     connectMs,
     rssBytes: sample?.rssBytes ?? NaN,
@@ -78,6 +84,7 @@ async function measureReference(ctx: BenchContext, size: number): Promise<IdleFi
     loopP99Ms: loop.p99,
     loopMaxMs: loop.max,
     fds: sample?.fds ?? NaN,
+    heapUsedBytes: loop.heapUsedBytes,
   };
 }
 
@@ -108,6 +115,14 @@ export async function idleSessions(ctx: BenchContext, sizes: number[]): Promise<
         reference: `${fmt.mib(reference.rssBytes)} (${fmt.mib(reference.baseRssBytes)})`,
         target: 'base ≤ 150 MiB',
         verdict: verdict(product.baseRssBytes <= 150 * MIB),
+      },
+      {
+        section,
+        figure: 'V8 heap used',
+        superimap: fmt.mib(product.heapUsedBytes),
+        reference: fmt.mib(reference.heapUsedBytes),
+        target: '',
+        verdict: '',
       },
       {
         section,
