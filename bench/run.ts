@@ -21,6 +21,10 @@ sections (default: all):
   --burst                2,000 mails at 200/s into 1,000 mailboxes
   --second-mail          a second mail right after the first
   --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30)
+  --env KEY=VALUE         extra environment for the imap-client and worker of sections 2 and 4-6 (repeatable)
+  --workers N            worker processes for sections 2 and 4-6 (default 1)
+  --profile              write V8 CPU profiles of imap-client and worker (--cpu-prof) into the results folder;
+                         summarise one with: node dist-stress/bench/profile/cpuprofile-summary.js FILE
   --out DIR              results folder (default bench-results)`;
 
 async function main(): Promise<void> {
@@ -33,7 +37,9 @@ async function main(): Promise<void> {
       throughput: { type: 'boolean' },
       'throughput-rate': { type: 'string' },
       'throughput-seconds': { type: 'string' },
-      'throughput-env': { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      profile: { type: 'boolean' },
       burst: { type: 'boolean' },
       'second-mail': { type: 'boolean' },
       latency: { type: 'boolean' },
@@ -54,6 +60,23 @@ async function main(): Promise<void> {
 
   const outDir = join(values.out ?? 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(outDir, { recursive: true });
+  const roleEnv: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) roleEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (values.profile) {
+    // Profiles are written when a process exits normally: the bench stops its roles with SIGTERM at the end.
+    await mkdir(join(outDir, 'profiles'), { recursive: true });
+    roleEnv.STRESS_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${join(process.cwd(), outDir, 'profiles')}`;
+  }
+  const label = Object.keys(roleEnv).length
+    ? Object.entries(roleEnv)
+        .filter(([key]) => key !== 'STRESS_NODE_ARGS')
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' ') || 'defaults'
+    : 'defaults';
+  const workers = Number(values.workers ?? 1);
   const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const ctx = new BenchContext(outDir, mailboxes, log);
   const rows: BenchRow[] = [];
@@ -71,14 +94,14 @@ async function main(): Promise<void> {
     if (needsFake) {
       if (run('idle')) await attempt('idle', () => idleSessions(ctx, idleSizes));
       const bed = await ctx.fake();
-      await bed.startRoles('worker', 1);
+      await bed.startRoles('worker', workers, roleEnv);
       const tracker = new MailTracker(bed);
       let imapClient = null;
       if (run('reconnect') || run('throughput') || run('burst') || run('second-mail')) {
-        const restarted = await reconnect(ctx, null, WATCHED, 10_000);
+        const restarted = await reconnect(ctx, null, WATCHED, 10_000, roleEnv);
         imapClient = restarted.instance;
         if (run('reconnect')) {
-          const again = await reconnect(ctx, imapClient, WATCHED, 10_000);
+          const again = await reconnect(ctx, imapClient, WATCHED, 10_000, roleEnv);
           imapClient = again.instance;
           rows.push(...again.rows);
         }
@@ -88,9 +111,9 @@ async function main(): Promise<void> {
       if (run('throughput')) {
         const rate = Number(values['throughput-rate'] ?? 1000);
         const seconds = Number(values['throughput-seconds'] ?? 30);
-        await attempt('throughput', () => throughput(bed, tracker, ctx, rate, seconds, 'defaults'));
+        await attempt('throughput', () => throughput(bed, tracker, ctx, rate, seconds, `${label}, ${workers} worker`));
       }
-      if (run('reconnect') && ctx.mailboxes >= 10_000) {
+      if (run('reconnect') && ctx.mailboxes >= 10_000 && !values.profile) {
         await attempt('reconnect 10k', async () => (await reconnect(ctx, imapClient, 10_000, 60_000)).rows);
       }
       await ctx.close();

@@ -40,7 +40,9 @@ export class RoleInstance {
   spawn(): void {
     this.starts++;
     this.log.write(`\n=== ${new Date().toISOString()} start #${this.starts} of ${this.name}\n`);
-    this.child = spawn(process.execPath, [CLI, this.role], {
+    // Node flags that NODE_OPTIONS refuses (e.g. --cpu-prof) travel in STRESS_NODE_ARGS.
+    const nodeArgs = (this.env.STRESS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, CLI, this.role], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

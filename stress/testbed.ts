@@ -154,7 +154,7 @@ export class Testbed {
   }
 
   async tearDown(keepData: boolean): Promise<void> {
-    await this.fleet.stopAll('SIGTERM', 5_000).catch(() => undefined);
+    await this.fleet.stopAll('SIGTERM', 15_000).catch(() => undefined);
     await (this.fakeServer as FakeServerHandle | undefined)?.close().catch(() => undefined);
     await this.sink?.close().catch(() => undefined);
     if (!keepData) await this.installation.remove();

@@ -1,7 +1,7 @@
 // Section 3: Dovecot with hibernation, LMTP delivery → webhook received at 100 mails/s, against
 // delivery → EXISTS seen by a bare imapflow client watching the same mailboxes.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 
 import pg from 'pg';
 
@@ -145,7 +145,13 @@ async function productLatencies(
   }
 }
 
+/** The compiled Dovecot harness reads its config template next to itself; tsc copies only code. */
+async function ensureDovecotTemplate(): Promise<void> {
+  await copyFile('test/harness/dovecot.conf.in', new URL('../../test/harness/dovecot.conf.in', import.meta.url));
+}
+
 export async function dovecotLatency(ctx: BenchContext, options: LatencyOptions): Promise<BenchRow[]> {
+  await ensureDovecotTemplate();
   const restoreInotify = await raiseInotifyLimit(options.mailboxes * 3 + 512);
   ctx.log(`latency: Dovecot (hibernation 1s), ${options.mailboxes} mailboxes, ${options.ratePerSecond} mails/s`);
   const dovecot = await DovecotTestServer.start({ users: options.mailboxes, hibernateTimeout: '1s' });

@@ -5,6 +5,7 @@ import { sleep } from '../../stress/free-port.js';
 import type { RoleInstance } from '../../stress/role-fleet.js';
 import type { Testbed } from '../../stress/testbed.js';
 import type { BenchContext } from '../context.js';
+import { CpuBreakdown, pidsByName } from '../cpu-breakdown.js';
 import type { MailTracker } from '../mail-tracker.js';
 import { median } from '../measure.js';
 import { type BenchRow, fmt, verdict } from '../table.js';
@@ -18,12 +19,13 @@ export async function reconnect(
   running: RoleInstance | null,
   cap: number,
   boundMs: number,
+  env: Record<string, string> = {},
 ): Promise<{ rows: BenchRow[]; instance: RoleInstance }> {
   const bed = await ctx.fake();
   if (running) await ctx.killAndSettle(running);
   await bed.fakeServer.resetPeakHandshakes();
   ctx.log(`reconnect: ${cap} mailboxes after a restart`);
-  const { instance, connectMs } = await ctx.startImapClient(cap);
+  const { instance, connectMs } = await ctx.startImapClient(cap, env);
   const peak = (await bed.fakeServer.stats()).handshakes.peak;
   const section = `4. restart ${cap}`;
   return {
@@ -59,13 +61,40 @@ export async function throughput(
 ): Promise<BenchRow[]> {
   const users = await bed.firstWatched(WATCHED);
   ctx.log(`throughput (${label}): ${offered} mails/s offered for ${seconds} s, 10 KB each`);
+  const role = (name: 'imap-client' | 'worker') => (): Promise<number[]> =>
+    Promise.resolve(
+      bed.fleet
+        .byRole(name)
+        .filter((instance) => instance.running)
+        .map((instance) => instance.pid),
+    );
+  const cpu = new CpuBreakdown({
+    'imap-client': role('imap-client'),
+    worker: role('worker'),
+    postgres: () => pidsByName('postgres'),
+    redis: () => pidsByName('redis-server'),
+    'fake-imap': () => Promise.resolve([bed.fakeServer.pid]),
+    'bench+sink': () => Promise.resolve([process.pid]),
+  });
+  await cpu.start();
   tracker.start();
   await bed.fakeServer.startGenerating(offered, 10 * 1024, users);
   await sleep(seconds * 1000);
   await bed.fakeServer.stopGenerating();
   const mails = await tracker.stop();
   const result = await tracker.settle(mails, 600_000);
+  const cpuSeconds = await cpu.stop();
   const rate = (result.count - result.lost) / ((result.lastDeliveredAt - result.firstGeneratedAt) / 1000);
+  const ids = new Set(mails.map((mail) => mail.testId));
+  let redelivered = 0;
+  for (const [testId, delivery] of bed.sink.byTestId) {
+    if (!ids.has(testId)) continue;
+    for (const webhookId of delivery.webhookIds) redelivered += (bed.sink.requestsByWebhookId.get(webhookId) ?? 1) - 1;
+  }
+  const perMail = Object.entries(cpuSeconds)
+    .map(([name, secondsUsed]) => `${name} ${((1000 * secondsUsed) / Math.max(1, result.count)).toFixed(2)}`)
+    .join(', ');
+  ctx.log(`  CPU ms per mail: ${perMail}`);
   const section = '2. throughput';
   return [
     {
@@ -78,8 +107,16 @@ export async function throughput(
     },
     {
       section,
-      figure: `lost / latency p50 / p99 (${label})`,
-      superimap: `${result.lost} / ${fmt.ms(result.p50)} / ${fmt.ms(result.p99)}`,
+      figure: `CPU ms per mail (${label})`,
+      superimap: perMail,
+      reference: '2 cores = 2000 ms/s',
+      target: '',
+      verdict: '',
+    },
+    {
+      section,
+      figure: `lost / duplicate HTTP deliveries / latency p50 / p99 (${label})`,
+      superimap: `${result.lost} / ${redelivered} / ${fmt.ms(result.p50)} / ${fmt.ms(result.p99)}`,
       reference: `${result.count} mails`,
       target: 'lost = 0',
       verdict: verdict(result.lost === 0),

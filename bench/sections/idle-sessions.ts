@@ -8,8 +8,9 @@ import { cpuPercent, metricValue, MIB, rssBytes, waitUntil } from '../measure.js
 import { BareImapflowHolder } from '../reference/holder-handle.js';
 import { type BenchRow, fmt, verdict } from '../table.js';
 
-const SETTLE_MS = 10_000;
-const REST_MS = 20_000;
+// Long enough for the collector to finish with the connect burst, so 'at rest' means at rest.
+const SETTLE_MS = 20_000;
+const REST_MS = 30_000;
 const HANDSHAKES = 20; // the product's IMAP_CONNECT_CONCURRENCY default; the reference uses as many
 
 interface IdleFigures {
