@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '*.js', 'bin/**'] },
+  { ignores: ['dist/**', 'dist-stress/**', 'stress-results/**', 'node_modules/**', 'coverage/**', '*.js', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
