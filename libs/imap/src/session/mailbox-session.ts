@@ -37,6 +37,8 @@ const FETCH_BATCH = 50;
 /** First connect: deliver mail since the user's creation, but at most this far back (the seed's rule). */
 const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
 const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
+/** After a connection closes, how long its sync may take to wind down before it is abandoned. */
+const SYNC_SETTLE_MS = 5000;
 
 /**
  * One watched mailbox: connect, catch up from the cursor, IDLE, fetch on EXISTS, and reconnect with
@@ -50,6 +52,10 @@ export class MailboxSession {
   private wakeUp?: () => void;
   private syncing?: Promise<void>;
   private syncAgain = false;
+  /** Identifies the running sync, so an abandoned one never clears the state of its successor. */
+  private syncGeneration = 0;
+  /** Fires when a sync stops making progress; every processed message pushes it back. */
+  private syncWatchdog?: NodeJS.Timeout;
   private failures = 0;
   private readonly logger: Logger;
 
@@ -118,13 +124,19 @@ export class MailboxSession {
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
-      const poll = client.capabilities.has('IDLE')
-        ? undefined
-        : setInterval(() => this.requestSync(account, mailbox), this.deps.config.POLL_INTERVAL * 1000);
+      // Servers without IDLE are polled; with IDLE, a slow re-check still catches a lost EXISTS.
+      const recheckSeconds = client.capabilities.has('IDLE')
+        ? this.deps.config.IDLE_RESTART_INTERVAL
+        : this.deps.config.POLL_INTERVAL;
+      const recheck = setInterval(() => this.requestSync(account, mailbox), recheckSeconds * 1000);
       this.requestSync(account, mailbox);
       await closed;
-      clearInterval(poll);
-      await this.syncing?.catch(() => undefined);
+      clearInterval(recheck);
+      // A sync of a dead connection settles soon; one that does not is abandoned with it.
+      await Promise.race([this.syncing?.catch(() => undefined), sleepMs(SYNC_SETTLE_MS)]);
+      this.syncGeneration++;
+      this.syncing = undefined;
+      this.syncAgain = false;
       return { kind: 'transient', reason: 'connection closed' };
     } catch (error) {
       return classifyFailure(error);
@@ -192,25 +204,41 @@ export class MailboxSession {
     this.catchUpSince = floor;
   }
 
-  /** Coalesces EXISTS bursts: at most one sync runs, and one more follows if anything arrived meanwhile. */
+  /**
+   * Coalesces EXISTS bursts: at most one sync runs, and one more follows if anything arrived meanwhile.
+   * A sync that makes no progress for too long means the connection is wedged: it is closed and redone.
+   */
   private requestSync(account: MailboxAccount, mailbox: MailboxObject): void {
     if (this.syncing) {
       this.syncAgain = true;
       return;
     }
+    const client = this.client;
+    const watchdog = (this.syncWatchdog = setTimeout(() => {
+      this.logger.warn('sync made no progress; reconnecting');
+      if (this.client === client) void this.closeClient(false);
+    }, this.syncDeadlineMs));
+    const generation = ++this.syncGeneration;
     this.syncing = (async () => {
       try {
         do {
           this.syncAgain = false;
+          watchdog.refresh();
           await this.fetchNew(account, mailbox);
-        } while (this.syncAgain && !this.stopped);
+        } while (this.syncAgain && !this.stopped && this.client === client);
       } catch (error) {
         if (!this.stopped) this.logger.warn({ err: error }, 'sync failed; reconnecting');
-        await this.closeClient(false);
+        if (this.client === client) await this.closeClient(false);
       } finally {
-        this.syncing = undefined;
+        clearTimeout(watchdog);
+        if (this.syncGeneration === generation) this.syncing = undefined;
       }
     })();
+  }
+
+  /** Longest a sync round may take: several socket timeouts, so a slow server is not mistaken for a dead one. */
+  private get syncDeadlineMs(): number {
+    return Math.max(60_000, 4 * this.deps.config.IMAP_SOCKET_TIMEOUT * 1000);
   }
 
   private async fetchNew(account: MailboxAccount, mailbox: MailboxObject): Promise<void> {
@@ -243,6 +271,7 @@ export class MailboxSession {
         if (this.stopped) return;
         await this.processOne(client, account, cursor.uidValidity, message);
         cursor.uid = Math.max(cursor.uid, message.uid);
+        this.syncWatchdog?.refresh();
       }
     }
     if (byDate && !this.stopped) {
@@ -311,6 +340,10 @@ export class MailboxSession {
       this.wakeUp = done;
     });
   }
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function authRetryWait(account: MailboxAccount): number {
