@@ -169,7 +169,7 @@ export class AppConfig {
   @Transform(toNumber)
   @IsInt()
   @Min(1)
-  WEBHOOK_PARTNER_CONCURRENCY = 10;
+  WEBHOOK_PARTNER_CONCURRENCY = 25;
 
   /** Hours a delivered message's raw body is kept in the outbox (0: dropped on delivery). */
   @Transform(toNumber)
