@@ -19,6 +19,8 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     ['BAD reply to FETCH', 'FETCH', { type: 'bad', text: 'Internal error' }],
     ['NO reply to FETCH', 'FETCH', { type: 'no', text: 'Try again' }],
     ['gibberish instead of the FETCH reply', 'FETCH', { type: 'gibberish' }],
+    ['BAD reply to SEARCH', 'SEARCH', { type: 'bad', text: 'Chaos' }],
+    ['NO reply to SEARCH', 'SEARCH', { type: 'no', text: 'Chaos' }],
     ['BYE in the middle of SEARCH', 'SEARCH', { type: 'bye', text: 'Server shutting down' }],
     ['a dropped socket on FETCH', 'FETCH', { type: 'destroy' }],
     ['a reset socket on SEARCH', 'SEARCH', { type: 'destroy', reset: true }],

@@ -249,7 +249,10 @@ export class MailboxSession {
     const found = byDate
       ? await client.search({ since: byDate }, { uid: true })
       : await client.search({ uid: `${cursor.uid + 1}:*` }, { uid: true });
-    const uids = (found || []).filter((uid) => byDate !== null || uid > cursor.uid).sort((a, b) => a - b);
+    // imapflow answers a refused SEARCH (NO/BAD) with false instead of throwing: treating that as "nothing
+    // new" would leave the mail unfetched until the next EXISTS, so it fails the sync (and reconnects).
+    if (!Array.isArray(found)) throw new Error('UID SEARCH was refused by the server');
+    const uids = found.filter((uid) => byDate !== null || uid > cursor.uid).sort((a, b) => a - b);
 
     for (let start = 0; start < uids.length && !this.stopped; start += FETCH_BATCH) {
       const batch = uids.slice(start, start + FETCH_BATCH);
