@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { onInterrupt } from '../stress/interrupt.js';
 import { BenchContext } from './context.js';
 import { MailTracker } from './mail-tracker.js';
 import { dovecotLatency } from './sections/dovecot-latency.js';
@@ -17,10 +18,10 @@ const USAGE = `usage: npm run bench -- [sections] [options]
 sections (default: all):
   --idle                 idle mailboxes per imap-client vs bare imapflow (sizes: --idle-sizes 1000,5000,18000)
   --reconnect            1,000 mailboxes reconnected after a restart (and 10,000 when the installation has them)
-  --throughput           end-to-end mails/s at saturation, 10 KB mails (--throughput-rate 1000 --throughput-seconds 30)
+  --throughput           end-to-end mails/s at saturation, 10 KB mails (--throughput-rate 600 --throughput-seconds 20)
   --burst                2,000 mails at 200/s into 1,000 mailboxes
   --second-mail          a second mail right after the first
-  --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30)
+  --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30 --latency-rate 100)
   --env KEY=VALUE         extra environment for the imap-client and worker of sections 2 and 4-6 (repeatable)
   --workers N            worker processes for sections 2 and 4-6 (default 1)
   --profile              write V8 CPU profiles of imap-client and worker (--cpu-prof) into the results folder;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       latency: { type: 'boolean' },
       'latency-mailboxes': { type: 'string' },
       'latency-seconds': { type: 'string' },
+      'latency-rate': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   const workers = Number(values.workers ?? 1);
   const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const ctx = new BenchContext(outDir, mailboxes, log);
+  onInterrupt(() => ctx.close());
   const rows: BenchRow[] = [];
   const failures: string[] = [];
   const attempt = async (name: string, section: () => Promise<BenchRow[]>): Promise<void> => {
@@ -109,8 +112,8 @@ async function main(): Promise<void> {
       if (run('second-mail')) await attempt('second-mail', () => secondMail(bed, tracker, ctx));
       if (run('burst')) await attempt('burst', () => burst(bed, tracker, ctx));
       if (run('throughput')) {
-        const rate = Number(values['throughput-rate'] ?? 1000);
-        const seconds = Number(values['throughput-seconds'] ?? 30);
+        const rate = Number(values['throughput-rate'] ?? 600);
+        const seconds = Number(values['throughput-seconds'] ?? 20);
         await attempt('throughput', () => throughput(bed, tracker, ctx, rate, seconds, `${label}, ${workers} worker`));
       }
       if (run('reconnect') && ctx.mailboxes >= 10_000 && !values.profile) {
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
       await attempt('latency', () =>
         dovecotLatency(ctx, {
           mailboxes: Number(values['latency-mailboxes'] ?? 1000),
-          ratePerSecond: 100,
+          ratePerSecond: Number(values['latency-rate'] ?? 100),
           seconds: Number(values['latency-seconds'] ?? 30),
         }),
       );

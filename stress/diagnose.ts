@@ -5,13 +5,19 @@ import pg from 'pg';
 
 import { messageIdFor } from '../test/harness/fake-imap/index.js';
 import type { FakeServerHandle } from './fake-server/fake-server-handle.js';
-import type { Ledger } from './ledger.js';
+
+/** What is known of a sent mail: its mailbox, when it was stored and (fake server only) its UID. */
+export interface SentMail {
+  user: string;
+  at: number;
+  uid?: number;
+}
 
 export async function diagnoseLost(
   lostIds: string[],
-  ledger: Ledger,
+  sent: { get(testId: string): SentMail | undefined },
   databaseUrl: string,
-  fakeServer: FakeServerHandle,
+  fakeServer?: FakeServerHandle,
   limit = 10,
 ): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -25,7 +31,7 @@ export async function diagnoseLost(
     );
     lines.push(`database sessions not idle: ${JSON.stringify(activity.rows)}`);
     for (const testId of lostIds.slice(0, limit)) {
-      const mail = ledger.generated.get(testId);
+      const mail = sent.get(testId);
       if (!mail) continue;
       const [user] = (
         await client.query(
@@ -42,9 +48,11 @@ export async function diagnoseLost(
           [user?.id, messageIdFor(testId)],
         )
       ).rows;
-      const { trace, ...server } = await fakeServer.userInfo(mail.user);
+      const { trace, ...server } = fakeServer
+        ? await fakeServer.userInfo(mail.user)
+        : { trace: [] as readonly string[], note: 'external server' };
       lines.push(
-        `${testId}: ${mail.user} uid ${mail.uid} generated ${new Date(mail.at).toISOString()}`,
+        `${testId}: ${mail.user} uid ${mail.uid ?? '?'} stored ${new Date(mail.at).toISOString()}`,
         `  user row: ${JSON.stringify(user)}`,
         `  mail_logs: ${logs.length ? JSON.stringify(logs) : 'none (never recorded)'}`,
         `  server: ${JSON.stringify(server)}`,

@@ -10,6 +10,7 @@ import { stressChaos } from './chaos-plan.js';
 import { diagnoseLost } from './diagnose.js';
 import { sleep } from './free-port.js';
 import { Installation } from './installation.js';
+import { onInterrupt } from './interrupt.js';
 import { KillSchedule } from './kill-schedule.js';
 import { Ledger } from './ledger.js';
 import { parseStressOptions, type StressOptions } from './options.js';
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
     seed: options.seed,
     roleEnv: roleEnv(options),
   });
+  onInterrupt(() => bed.tearDown(options.keep));
   const ledger = new Ledger();
   bed.fakeServer.onGenerated((mails) => ledger.add(mails));
   const sampler = new ProcessSampler(() => bed.processes());
@@ -104,7 +106,9 @@ async function main(): Promise<number> {
         explained = true;
         const missing = ledger.account(bed.sink).lostIds;
         console.log(`  still missing after 30 s of drain: ${missing.length}`);
-        console.log(await diagnoseLost(missing, ledger, bed.installation.env.DATABASE_URL, bed.fakeServer, 5));
+        console.log(
+          await diagnoseLost(missing, ledger.generated, bed.installation.env.DATABASE_URL, bed.fakeServer, 5),
+        );
       }
       await sleep(250);
     }
@@ -127,7 +131,7 @@ async function main(): Promise<number> {
     });
     console.log(`\n${summary}`);
     const diagnosis = accounting.lost
-      ? await diagnoseLost(accounting.lostIds, ledger, bed.installation.env.DATABASE_URL, bed.fakeServer)
+      ? await diagnoseLost(accounting.lostIds, ledger.generated, bed.installation.env.DATABASE_URL, bed.fakeServer)
       : '';
     if (diagnosis) console.log(`\nwhere the lost mails stopped:\n${diagnosis}`);
     const markers = kills.events.map((k) => ({ t: (k.at - startedAt) / 1000, label: k.name }));

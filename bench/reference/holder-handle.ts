@@ -25,8 +25,8 @@ export class BareImapflowHolder {
     });
   }
 
-  static async start(): Promise<BareImapflowHolder> {
-    const child = fork(ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  static async start(execArgv: string[] = []): Promise<BareImapflowHolder> {
+    const child = fork(ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`reference process exited (${code})`)));
       child.on('message', (message: HolderMessage) => message.type === 'ready' && resolve());

@@ -5,6 +5,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 
 import pg from 'pg';
 
+import { diagnoseLost } from '../../stress/diagnose.js';
 import { sleep } from '../../stress/free-port.js';
 import { Installation } from '../../stress/installation.js';
 import { percentile } from '../../stress/ledger.js';
@@ -12,6 +13,7 @@ import { Testbed } from '../../stress/testbed.js';
 import { DovecotTestServer } from '../../test/harness/dovecot.js';
 import { stressMail } from '../../test/harness/fake-imap/index.js';
 import type { BenchContext } from '../context.js';
+import { CpuBreakdown, pidsByName } from '../cpu-breakdown.js';
 import { waitUntil } from '../measure.js';
 import { BareImapflowHolder } from '../reference/holder-handle.js';
 import { type BenchRow, fmt, verdict } from '../table.js';
@@ -31,6 +33,7 @@ async function deliverAtRate(
   options: LatencyOptions,
   idPrefix: string,
   sent: (testId: string, user: string, at: number) => void,
+  acked: (testId: string, at: number) => void = () => undefined,
 ): Promise<number> {
   const count = options.ratePerSecond * options.seconds;
   const started = performance.now();
@@ -46,6 +49,7 @@ async function deliverAtRate(
     sent(testId, user, Date.now());
     const delivery = dovecot
       .deliver(user, raw)
+      .then(() => acked(testId, Date.now()))
       .catch(() => void failures++)
       .finally(() => inFlight.delete(delivery));
     inFlight.add(delivery);
@@ -67,7 +71,7 @@ async function referenceLatencies(
   users: string[],
   options: LatencyOptions,
   ctx: BenchContext,
-): Promise<number[]> {
+): Promise<{ latencies: number[]; ackAt: Map<string, number> }> {
   const holder = await BareImapflowHolder.start();
   const accounts = users.map((username, i) => ({
     host: dovecot.host,
@@ -78,20 +82,60 @@ async function referenceLatencies(
   const connected = await holder.connect(accounts, 20);
   ctx.log(`  reference: ${connected.connected} sessions in ${fmt.s(connected.ms)}`);
   await dovecot.waitForHibernated(Math.floor(users.length * 0.95), 60_000).catch(() => undefined);
-  const pending = new Map<string, number[]>();
-  const latencies: number[] = [];
+  // EXISTS can only be matched to mails by order within a mailbox: the oldest unseen mail first.
+  const pending = new Map<string, string[]>();
+  const seenAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
   holder.onExists((username, newMessages, at) => {
-    const queue = pending.get(username) ?? [];
-    for (const sentAt of queue.splice(0, newMessages)) latencies.push(at - sentAt);
+    for (const testId of (pending.get(username) ?? []).splice(0, newMessages)) seenAt.set(testId, at);
   });
-  await deliverAtRate(dovecot, users, options, 'ref', (_testId, user, at) => {
-    const queue = pending.get(user) ?? [];
-    queue.push(at);
-    pending.set(user, queue);
-  });
+  const cpu = dovecotCpu([holder.pid]);
+  await cpu.start();
+  await deliverAtRate(
+    dovecot,
+    users,
+    options,
+    'ref',
+    (testId, user) => pending.set(user, [...(pending.get(user) ?? []), testId]),
+    (testId, at) => ackAt.set(testId, at),
+  );
   await sleep(3000);
+  ctx.log(`  reference CPU s: ${JSON.stringify(await cpu.stop())}`);
   await holder.close();
+  return { latencies: fromAck(seenAt, ackAt), ackAt };
+}
+
+/** Latency of each mail from its LMTP acknowledgement (stored) to when it was seen. */
+function fromAck(seenAt: Map<string, number>, ackAt: Map<string, number>): number[] {
+  const latencies: number[] = [];
+  for (const [testId, at] of seenAt) {
+    const acked = ackAt.get(testId);
+    if (acked !== undefined) latencies.push(at - acked);
+  }
   return latencies.sort((a, b) => a - b);
+}
+
+/** CPU of Dovecot's processes, PostgreSQL, Redis and the given pids, for the log. */
+function dovecotCpu(pids: number[]): CpuBreakdown {
+  const dovecotNames = [
+    'imap',
+    'imap-hibernate',
+    'imap-login',
+    'lmtp',
+    'dovecot',
+    'auth',
+    'anvil',
+    'log',
+    'config',
+    'stats',
+  ];
+  return new CpuBreakdown({
+    watcher: () => Promise.resolve(pids),
+    dovecot: async () => (await Promise.all(dovecotNames.map((name) => pidsByName(name)))).flat(),
+    postgres: () => pidsByName('postgres'),
+    redis: () => pidsByName('redis-server'),
+    bench: () => Promise.resolve([process.pid]),
+  });
 }
 
 async function productLatencies(
@@ -99,7 +143,7 @@ async function productLatencies(
   users: string[],
   options: LatencyOptions,
   ctx: BenchContext,
-): Promise<{ latencies: number[]; lost: number }> {
+): Promise<{ latencies: number[]; lost: number; ackAt: Map<string, number> }> {
   const runId = Installation.newRunId();
   const bed = await Testbed.create({
     runId,
@@ -130,16 +174,30 @@ async function productLatencies(
     );
     await db.end();
     await dovecot.waitForHibernated(Math.floor(users.length * 0.95), 60_000).catch(() => undefined);
-    const sentAt = new Map<string, number>();
-    await deliverAtRate(dovecot, users, options, `${runId}`, (testId, _user, at) => sentAt.set(testId, at));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && [...sentAt.keys()].some((id) => !bed.sink.byTestId.has(id))) await sleep(200);
-    const latencies: number[] = [];
-    for (const [testId, at] of sentAt) {
-      const delivery = bed.sink.byTestId.get(testId);
-      if (delivery) latencies.push(delivery.firstAt - at);
+    const ackAt = new Map<string, number>();
+    const roles = bed.fleet.instances.filter((i) => i.role !== 'api').map((i) => i.pid);
+    const cpu = dovecotCpu(roles);
+    await cpu.start();
+    const userOf = new Map<string, string>();
+    const failed = await deliverAtRate(
+      dovecot,
+      users,
+      options,
+      `${runId}`,
+      (testId, user) => userOf.set(testId, user),
+      (testId, at) => ackAt.set(testId, at),
+    );
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && [...ackAt.keys()].some((id) => !bed.sink.byTestId.has(id))) await sleep(200);
+    ctx.log(`  SuperIMAP CPU s: ${JSON.stringify(await cpu.stop())}; LMTP failures: ${failed}`);
+    const seenAt = new Map([...bed.sink.byTestId].map(([testId, delivery]) => [testId, delivery.firstAt]));
+    const latencies = fromAck(seenAt, ackAt);
+    const lostIds = [...ackAt.keys()].filter((testId) => !seenAt.has(testId));
+    if (lostIds.length) {
+      const sent = new Map([...ackAt].map(([testId, at]) => [testId, { user: userOf.get(testId) ?? '?', at }]));
+      ctx.log(`  not delivered:\n${await diagnoseLost(lostIds, sent, bed.installation.env.DATABASE_URL)}`);
     }
-    return { latencies: latencies.sort((a, b) => a - b), lost: sentAt.size - latencies.length };
+    return { latencies, lost: lostIds.length, ackAt };
   } finally {
     await bed.tearDown(false);
   }
@@ -157,7 +215,7 @@ export async function dovecotLatency(ctx: BenchContext, options: LatencyOptions)
   const dovecot = await DovecotTestServer.start({ users: options.mailboxes, hibernateTimeout: '1s' });
   try {
     const users = Array.from({ length: options.mailboxes }, (_, i) => dovecot.user(i + 1).email);
-    const reference = await referenceLatencies(dovecot, users, options, ctx);
+    const { latencies: reference } = await referenceLatencies(dovecot, users, options, ctx);
     // Closing hibernated sessions wakes each of them (an imap process per wake-up): let that pass.
     await sleep(15_000);
     const product = await productLatencies(dovecot, users, options, ctx);
@@ -166,7 +224,7 @@ export async function dovecotLatency(ctx: BenchContext, options: LatencyOptions)
     return [
       {
         section,
-        figure: `LMTP delivery → webhook, p50 (${options.ratePerSecond}/s)`,
+        figure: `LMTP delivered → webhook, p50 (${options.ratePerSecond}/s)`,
         superimap: fmt.ms(p(product.latencies, 50)),
         reference: `→ EXISTS ${fmt.ms(p(reference, 50))}`,
         target: '≤ reference + 50 ms',
@@ -174,7 +232,7 @@ export async function dovecotLatency(ctx: BenchContext, options: LatencyOptions)
       },
       {
         section,
-        figure: `LMTP delivery → webhook, p99 (${options.ratePerSecond}/s)`,
+        figure: `LMTP delivered → webhook, p99 (${options.ratePerSecond}/s)`,
         superimap: fmt.ms(p(product.latencies, 99)),
         reference: `→ EXISTS ${fmt.ms(p(reference, 99))}`,
         target: '≤ 250 ms',
@@ -190,7 +248,10 @@ export async function dovecotLatency(ctx: BenchContext, options: LatencyOptions)
       },
     ];
   } finally {
-    await dovecot.stop();
-    await restoreInotify();
+    try {
+      await dovecot.stop();
+    } finally {
+      await restoreInotify();
+    }
   }
 }

@@ -72,6 +72,9 @@ export class ServerStats {
     if (this.traceLimit <= 0 || user === undefined) return;
     let trace = this.traces.get(user);
     if (!trace) this.traces.set(user, (trace = []));
+    // An idle client's keep-alive cycle (DONE, NOOP, IDLE...) would push everything else out: keep its start only.
+    const quiet = (entry: string | undefined): boolean => /(?:^| )(?:IDLE|DONE|NOOP)$/.test(entry ?? '');
+    if (quiet(event) && quiet(trace[trace.length - 1])) return;
     trace.push(`${new Date().toISOString().slice(11, 23)} ${event}`);
     if (trace.length > this.traceLimit) trace.shift();
   }
