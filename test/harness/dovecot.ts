@@ -1,4 +1,4 @@
-// A private, throw-away Dovecot 2.3 instance per test suite (see /work/shared/docs/testbed.md).
+// A private, throw-away Dovecot 2.3 instance per test suite (recipe: shared/docs/testbed.md of the project workspace).
 // Everything lives in a fresh temp dir; nothing reads or touches /etc/dovecot or the system service.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
