@@ -12,6 +12,10 @@ describe('imap-client durability against Dovecot', () => {
     bed = await ImapTestbed.create({ users: 12 });
   });
   afterAll(() => bed.stop());
+  // Each test starts its own processes; none may outlive it, even when it fails.
+  afterEach(async () => {
+    await Promise.all(bed.processes.map((process) => process.stop('SIGKILL')));
+  });
 
   const sessionOpen = (mailbox: Mailbox) =>
     waitFor(`a session for ${mailbox.email}`, async () => (await bed.dovecot.countSessions(mailbox.email)) === 1);
@@ -70,8 +74,9 @@ describe('imap-client durability against Dovecot', () => {
 
     let delivering = true;
     let kills = 0;
+    // Keeps killing until the mail is all out and at least 5 kills happened, however slow restarts are.
     const chaos = (async () => {
-      while (delivering) {
+      while (delivering || kills < 5) {
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
         await client.stop('SIGKILL');
         kills++;
