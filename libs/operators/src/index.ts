@@ -1,4 +1,4 @@
-export * from './admin-user.entity.js';
-export * from './admin-users.service.js';
-export * from './admin.module.js';
-export * from './dto/create-admin.dto.js';
+export { AdminUsersService, DEFAULT_ADMIN } from './admin-users.service.js';
+export { CreateAdminDto } from './dto/create-admin.dto.js';
+export { OperatorErrors } from './operators.errors.js';
+export { OperatorsModule } from './operators.module.js';

@@ -2,7 +2,9 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
-import { AppConfig, DomainError } from '@app/core';
+import { AppConfig } from '@app/core';
+
+import { UserErrors } from './users.errors.js';
 
 export type UserUrlAction = 'connect' | 'disconnect';
 
@@ -33,7 +35,7 @@ export class SignedUserUrls {
   /** Returns the user id of a valid, unexpired URL's parameters; throws NotFound otherwise (as the seed did). */
   verify(action: UserUrlAction, params: { user_id?: unknown; ts?: unknown; sig?: unknown }, now = new Date()): string {
     const { user_id: userId, ts, sig } = params;
-    const invalid = () => new DomainError('NotFound', 'This link is invalid or has expired.');
+    const invalid = UserErrors.invalidLink;
     if (typeof userId !== 'string' || typeof ts !== 'string' || typeof sig !== 'string') throw invalid();
     const issuedAt = Number(ts);
     const age = now.getTime() / 1000 - issuedAt;
