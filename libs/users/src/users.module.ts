@@ -33,5 +33,8 @@ const SERVICES = [
 export class UsersModule {}
 
 /** The partner API's connection and user routes (mounted by the api role only). */
-@Module({ imports: [UsersModule, PartnerAuthModule], controllers: [ConnectionsController, UsersController] })
+@Module({
+  imports: [UsersModule, ConnectionsModule, PartnerAuthModule],
+  controllers: [ConnectionsController, UsersController],
+})
 export class UsersApiModule {}
