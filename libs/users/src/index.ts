@@ -10,7 +10,7 @@ export {
   type MailboxLogin,
   UserCredentials,
 } from './user-credentials.service.js';
-export { type DeliveryTarget, UserDirectory } from './user-directory.service.js';
+export { type DeliveryTarget, type LinkTarget, UserDirectory } from './user-directory.service.js';
 export { USER_STATES, type UserState } from './user.entity.js';
 export { UserErrors } from './users.errors.js';
 export { UsersApiModule, UsersModule } from './users.module.js';
