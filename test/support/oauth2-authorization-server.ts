@@ -85,7 +85,12 @@ export class OAuth2AuthorizationServer {
     const state = query.get('state');
     const challenge = query.get('code_challenge');
     const clientId = query.get('client_id') ?? '';
-    if (query.get('response_type') !== 'code' || !state || !challenge || query.get('code_challenge_method') !== 'S256') {
+    if (
+      query.get('response_type') !== 'code' ||
+      !state ||
+      !challenge ||
+      query.get('code_challenge_method') !== 'S256'
+    ) {
       return json(response, 400, { error: 'invalid_request', error_description: 'state and S256 PKCE required' });
     }
     if (!this.clients.has(clientId)) return json(response, 400, { error: 'unauthorized_client' });
@@ -104,7 +109,8 @@ export class OAuth2AuthorizationServer {
 
   private token(form: URLSearchParams, request: IncomingMessage, response: ServerResponse): void {
     const [clientId, clientSecret] = clientCredentials(form, request);
-    if (!clientId || this.clients.get(clientId) !== clientSecret) return json(response, 401, { error: 'invalid_client' });
+    if (!clientId || this.clients.get(clientId) !== clientSecret)
+      return json(response, 401, { error: 'invalid_client' });
     if (form.get('grant_type') === 'refresh_token') {
       const email = this.refreshTokens.get(form.get('refresh_token') ?? '');
       if (!email) return json(response, 400, { error: 'invalid_grant' });
