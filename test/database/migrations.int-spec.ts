@@ -2,6 +2,7 @@ import { runCli } from '../support/run-cli.js';
 import { ScratchDatabase } from '../support/scratch-database.js';
 
 const TABLES = [
+  'admin_audit_log',
   'admin_users',
   'imap_providers',
   'mail_logs',
@@ -30,14 +31,14 @@ describe('migrations', () => {
     expect(up.stderr).toBe('');
     expect(up.json).toEqual({
       database_created: true,
-      applied: ['InitialSchema1764350000000', 'UsersUpdatedAtIndex1764360000000'],
+      applied: ['InitialSchema1764350000000', 'UsersUpdatedAtIndex1764360000000', 'AdminAuditLog1764400000000'],
     });
     expect(await tables()).toEqual(TABLES);
 
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 2; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);

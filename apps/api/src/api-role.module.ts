@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AdminModule } from '@app/admin';
 import { ConnectModule } from '@app/connect';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
@@ -7,5 +8,5 @@ import { UsersApiModule } from '@app/users';
 import { EventsApiModule } from '@app/webhooks';
 
 /** The api role: partner REST API, connect pages, admin pages (health and metrics come from core). */
-@Module({ imports: [ConnectModule, PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule] })
+@Module({ imports: [AdminModule, ConnectModule, PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule] })
 export class ApiRoleModule {}

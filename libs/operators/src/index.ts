@@ -1,4 +1,10 @@
+export { AdminAuditEntry } from './admin-audit-entry.entity.js';
+export { AdminSignIn, SIGN_IN_RULES } from './admin-sign-in.service.js';
+export { AdminUser } from './admin-user.entity.js';
 export { AdminUsersService, DEFAULT_ADMIN } from './admin-users.service.js';
+export { type AuditFilter, AuditLog, type AuditRecord } from './audit-log.service.js';
+export { Clock } from './clock.js';
 export { CreateAdminDto } from './dto/create-admin.dto.js';
 export { OperatorErrors } from './operators.errors.js';
 export { OperatorsModule } from './operators.module.js';
+export { assertAcceptablePassword, MIN_PASSWORD_LENGTH } from './password-policy.js';

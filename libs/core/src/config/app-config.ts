@@ -195,6 +195,18 @@ export class AppConfig {
   @Min(1)
   API_RATE_LIMIT = 6000;
 
+  /** Seconds without a request after which an admin session ends. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  ADMIN_SESSION_IDLE_TIMEOUT = 1800;
+
+  /** Seconds after sign-in at which an admin session ends however busy it is. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  ADMIN_SESSION_MAX_AGE = 43_200;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AllErrorsFilter } from './all-errors.filter.js';
 import { DomainError } from './domain-error.js';
 
-function run(exception: unknown, path = '/x') {
+function run(exception: unknown, path = '/x', originalUrl = path) {
   const logged: unknown[] = [];
   const logger = { error: (...args: unknown[]) => logged.push(args) } as unknown as Logger;
   const reply: { status?: number; body?: unknown; type?: string } = {};
@@ -30,7 +30,7 @@ function run(exception: unknown, path = '/x') {
   };
   const host = {
     getType: () => 'http',
-    switchToHttp: () => ({ getRequest: () => ({ method: 'GET', path }), getResponse: () => response }),
+    switchToHttp: () => ({ getRequest: () => ({ method: 'GET', path, originalUrl }), getResponse: () => response }),
   } as unknown as ArgumentsHost;
   new AllErrorsFilter(logger).catch(exception, host);
   return { ...reply, logged };
@@ -75,6 +75,11 @@ describe('AllErrorsFilter', () => {
     const reference = /<code>([0-9a-f-]{36})<\/code>/.exec(html)?.[1];
     expect(reference).toBeDefined();
     expect(logged).toContain(reference);
+  });
+
+  it('answers with a page when a middleware mounted on /admin throws (its request path is relative)', () => {
+    const refused = run(new DomainError('forbidden', 'InvalidCsrfToken', 'expired'), '/logout', '/admin/logout?x=1');
+    expect(refused).toMatchObject({ status: 403, type: 'html' });
   });
 
   it('keeps JSON for the API, health and metrics', () => {

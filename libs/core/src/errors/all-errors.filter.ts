@@ -25,7 +25,8 @@ export class AllErrorsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const [status, body] = this.describe(exception, request);
     if (response.headersSent) return;
-    if (isBrowserPath(request.path)) {
+    // originalUrl, not path: inside a middleware mounted on a prefix, `path` is relative to that prefix.
+    if (isBrowserPath(new URL(request.originalUrl, 'http://localhost').pathname)) {
       response
         .status(status)
         .set(PAGE_HEADERS)

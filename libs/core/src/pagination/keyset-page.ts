@@ -13,23 +13,26 @@ export interface KeysetPage<T, R> {
 }
 
 /**
- * Runs `builder` as one page ordered by (created_at, id) after `cursor`. The cursor carries created_at
- * as PostgreSQL's text, so no microseconds are lost between pages.
+ * Runs `builder` as one page ordered by (created_at, id) after `cursor`, oldest first unless `order` is
+ * DESC (newest first, for logs). The cursor carries created_at as PostgreSQL's text, so no microseconds are
+ * lost between pages.
  */
 export async function keysetPage<T extends ObjectLiteral, R extends object = object>(
   builder: SelectQueryBuilder<T>,
   alias: string,
   query: { limit?: number; cursor?: string },
+  order: 'ASC' | 'DESC' = 'ASC',
 ): Promise<KeysetPage<T, R>> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   builder
     .addSelect(`${alias}.created_at::text`, 'keyset_created_at')
-    .orderBy(`${alias}.created_at`, 'ASC')
-    .addOrderBy(`${alias}.id`, 'ASC')
+    .orderBy(`${alias}.created_at`, order)
+    .addOrderBy(`${alias}.id`, order)
     .limit(limit + 1);
   if (query.cursor) {
+    const after = order === 'ASC' ? '>' : '<';
     builder.andWhere(
-      `(${alias}.created_at, ${alias}.id) > (CAST(:keysetCreatedAt AS timestamptz), CAST(:keysetId AS uuid))`,
+      `(${alias}.created_at, ${alias}.id) ${after} (CAST(:keysetCreatedAt AS timestamptz), CAST(:keysetId AS uuid))`,
       prefixed(decodeCursor(query.cursor)),
     );
   }

@@ -1,0 +1,21 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+
+import { OperatorsModule } from '@app/operators';
+
+import { HomeController } from './home.controller.js';
+import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
+import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
+import { SignInController } from './sign-in.controller.js';
+
+/** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
+@Module({
+  imports: [OperatorsModule],
+  controllers: [SignInController, HomeController],
+  providers: [AdminSessionMiddleware, AdminAuthMiddleware],
+})
+export class AdminModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every path under /admin, including unknown ones: nothing there is reachable without a session.
+    consumer.apply(AdminSessionMiddleware, AdminAuthMiddleware).forRoutes('admin', 'admin/*path');
+  }
+}
