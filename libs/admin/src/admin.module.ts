@@ -1,16 +1,19 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 
 import { OperatorsModule } from '@app/operators';
+import { PartnersModule } from '@app/partners';
 
+import { AuditController } from './audit.controller.js';
 import { HomeController } from './home.controller.js';
+import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
 import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
 import { SignInController } from './sign-in.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
-  imports: [OperatorsModule],
-  controllers: [SignInController, HomeController],
+  imports: [OperatorsModule, PartnersModule],
+  controllers: [SignInController, HomeController, PartnersController, AuditController],
   providers: [AdminSessionMiddleware, AdminAuthMiddleware],
 })
 export class AdminModule implements NestModule {

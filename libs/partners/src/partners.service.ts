@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertPublicUrl, SecretBox } from '@app/core';
+import { AppConfig, assertPublicUrl, type KeysetPage, keysetPage, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
@@ -116,5 +116,33 @@ export class PartnersService {
     partner.webhookSecret = this.secretBox.encrypt(next, { table: 'partners', column: 'webhook_secret', id });
     await this.partners.save(partner);
     return next;
+  }
+
+  /** Operators' list (admin pages): filtered by a part of the name, oldest first. */
+  async page(
+    filter: { name?: string },
+    query: { limit?: number; cursor?: string },
+  ): Promise<KeysetPage<Partner, object>> {
+    const builder = this.partners.createQueryBuilder('partner');
+    if (filter.name) {
+      builder.andWhere('partner.name ILIKE :name', { name: `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    }
+    return keysetPage(builder, 'partner', query);
+  }
+
+  /** An operator's edit of the name and URLs (never the secrets); the same checks as at creation. */
+  async update(id: string, input: CreatePartnerDto): Promise<Partner> {
+    const partner = await this.get(id);
+    await this.assertReachableWebhooks(input);
+    Object.assign(partner, {
+      name: input.name,
+      newMailWebhook: input.newMailWebhook ?? null,
+      userConnectedWebhook: input.userConnectedWebhook ?? null,
+      userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
+      successUrl: input.successUrl ?? null,
+      failureUrl: input.failureUrl ?? null,
+      allowedRedirectUrls: input.allowedRedirectUrls ?? [],
+    });
+    return this.partners.save(partner);
   }
 }

@@ -3,7 +3,11 @@ import { escapeHtml } from '@app/core';
 export const ADMIN_STYLESHEET = '/admin/assets/admin.css';
 
 /** The sections in the menu, in order. */
-export const ADMIN_SECTIONS: { path: string; label: string }[] = [{ path: '/admin', label: 'Dashboard' }];
+export const ADMIN_SECTIONS: { path: string; label: string }[] = [
+  { path: '/admin', label: 'Dashboard' },
+  { path: '/admin/partners', label: 'Partners' },
+  { path: '/admin/audit', label: 'Audit log' },
+];
 
 export interface SignedInView {
   email: string;
@@ -107,6 +111,7 @@ main.wide { max-width: 78rem; margin: 1.5rem auto; padding: 0 1.5rem; }
 main.card { width: min(28rem, calc(100vw - 2rem)); margin: 12vh auto 2rem; background: #fff; border: 1px solid var(--line);
   border-radius: 12px; padding: 2rem; box-shadow: 0 2px 12px rgba(20, 30, 60, .06); }
 .panel.narrow { max-width: 30rem; }
+.panel.narrow.wide-form { max-width: 42rem; }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem 1.5rem; margin-bottom: 1.25rem; }
 h1 { font-size: 1.45rem; margin: 0 0 1rem; }
 h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
@@ -129,10 +134,11 @@ button.link { background: none; border: none; color: inherit; padding: 0; font-w
 form.inline { display: inline; margin: 0; }
 .error { border: 1px solid #f1c0bc; background: #fdf1f0; color: var(--bad); border-radius: 8px; padding: .6rem .8rem; }
 .notice { border: 1px solid #b9dcc4; background: #eff8f1; color: var(--good); border-radius: 8px; padding: .6rem .8rem; }
-.secret { border: 1px solid #e7cf8f; background: #fff8e6; border-radius: 8px; padding: .75rem 1rem; }
+.secret { margin-bottom: 1.25rem; border: 1px solid #e7cf8f; background: #fff8e6; border-radius: 8px; padding: .75rem 1rem; }
 .secret code { font-size: .95rem; word-break: break-all; }
 code { background: #eef1f6; padding: .1rem .3rem; border-radius: 4px; font-size: .9em; }
 table { width: 100%; border-collapse: collapse; background: #fff; }
+td time { white-space: nowrap; }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 tbody tr:hover { background: #fafbfd; }
