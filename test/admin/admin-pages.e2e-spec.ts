@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 
+import { ApiClient, usersPath } from '../support/api-client.js';
 import { screenshot, TestBrowser } from '../support/browser.js';
 import { TestInstallation } from '../support/test-installation.js';
 
@@ -11,6 +12,8 @@ describe('admin pages in a browser', () => {
   let browser: TestBrowser;
   let page: Page;
   const violations: string[] = [];
+  let partnerId: string;
+  let partnerApiKey: string;
 
   beforeAll(async () => {
     installation = await new TestInstallation().start();
@@ -98,6 +101,8 @@ describe('admin pages in a browser', () => {
     expect(row.api_key).not.toContain(apiKey);
     const api = await fetch(new URL('/api/v1/connections', installation.api.url), { headers: { 'x-api-key': apiKey } });
     expect(api.status).toBe(200);
+    partnerId = row.id;
+    partnerApiKey = apiKey;
 
     // Afterwards the secrets are nowhere on the partner's page.
     await open(`/admin/partners/${row.id}`);
@@ -130,6 +135,60 @@ describe('admin pages in a browser', () => {
     expect(await page.getByText('No partners yet.').count()).toBe(1);
   });
 
+  it('adds connections with a write-only OAuth2 secret, counts their users, and deletes one with them', async () => {
+    await open(`/admin/partners/${partnerId}`);
+    await page.locator('#content').getByRole('link', { name: 'Connections' }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/partners/${partnerId}/connections`);
+    await page.getByLabel('Provider').selectOption('GMAIL_OAUTH2');
+    await page.getByLabel('OAuth2 client id').fill('client-1');
+    await page.getByLabel('OAuth2 client secret').fill('client-secret-canary');
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByText('Connection GMAIL_OAUTH2 added.').waitFor();
+    expect(await page.content()).not.toContain('client-secret-canary');
+    const [stored] = await installation.sql(
+      'SELECT oauth2_client_secret FROM partner_connections WHERE partner_id = $1',
+      [partnerId],
+    );
+    expect(stored.oauth2_client_secret).toMatch(/^v1:/);
+    expect(stored.oauth2_client_secret).not.toContain('canary');
+
+    await page.getByLabel('Provider').selectOption('FASTMAIL_PASSWORD');
+    await page.getByLabel('OAuth2 client id').fill('not-for-passwords');
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('password authentication');
+    await page.getByLabel('Provider').selectOption('FASTMAIL_PASSWORD');
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByText('Connection FASTMAIL_PASSWORD added.').waitFor();
+
+    const partnerApi = new ApiClient(installation.api.url, partnerApiKey);
+    expect((await partnerApi.post(usersPath('FASTMAIL_PASSWORD'), { tag: 'fm-1' })).status).toBe(200);
+    await open(`/admin/partners/${partnerId}/connections`);
+    await screenshot(page, 'admin-11-connections');
+
+    // An empty secret field keeps the stored secret.
+    await page.goto(
+      new URL(`/admin/partners/${partnerId}/connections/GMAIL_OAUTH2/edit`, installation.api.url).toString(),
+    );
+    await screenshot(page, 'admin-12-connection-edit');
+    await page.getByLabel('OAuth2 client id').fill('client-2');
+    await page.getByRole('button', { name: 'Save connection' }).click();
+    await page.getByText('Connection GMAIL_OAUTH2 saved.').waitFor();
+    const [edited] = await installation.sql(
+      `SELECT c.oauth2_client_id, c.oauth2_client_secret FROM partner_connections c
+         JOIN imap_providers p ON p.id = c.imap_provider_id WHERE c.partner_id = $1 AND p.code = 'GMAIL_OAUTH2'`,
+      [partnerId],
+    );
+    expect(edited).toEqual({ oauth2_client_id: 'client-2', oauth2_client_secret: stored.oauth2_client_secret });
+
+    await open(`/admin/partners/${partnerId}/connections/FASTMAIL_PASSWORD/delete`);
+    expect(await page.locator('main').textContent()).toContain('its 1 active user (and any archived ones)');
+    await screenshot(page, 'admin-13-confirm-connection-delete');
+    await page.getByRole('button', { name: 'Delete connection and 1 user' }).click();
+    await page.getByText('Connection FASTMAIL_PASSWORD deleted.').waitFor();
+    expect(await installation.sql("SELECT 1 FROM users WHERE tag = 'fm-1'")).toEqual([]);
+  });
+
   it('shows every sign-in and action in the audit log', async () => {
     await open('/admin/audit');
     await screenshot(page, 'admin-10-audit-log');
@@ -143,6 +202,10 @@ describe('admin pages in a browser', () => {
       'partner.create:success',
       'partner.update:success',
       'partner.rotate_webhook_secret:success',
+      'connection.create:success',
+      'connection.create:success',
+      'connection.update:success',
+      'connection.delete:success',
     ]);
     expect(await page.locator('tbody tr').count()).toBe(rows.length);
     await open('/admin/audit?action=partner.create');

@@ -1,9 +1,13 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 
+import { ConnectionsModule } from '@app/connections';
 import { OperatorsModule } from '@app/operators';
 import { PartnersModule } from '@app/partners';
+import { ProvidersModule } from '@app/providers';
+import { UsersModule } from '@app/users';
 
 import { AuditController } from './audit.controller.js';
+import { ConnectionsController } from './connections.controller.js';
 import { HomeController } from './home.controller.js';
 import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
@@ -12,8 +16,8 @@ import { SignInController } from './sign-in.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
-  imports: [OperatorsModule, PartnersModule],
-  controllers: [SignInController, HomeController, PartnersController, AuditController],
+  imports: [ConnectionsModule, OperatorsModule, PartnersModule, ProvidersModule, UsersModule],
+  controllers: [SignInController, HomeController, PartnersController, ConnectionsController, AuditController],
   providers: [AdminSessionMiddleware, AdminAuthMiddleware],
 })
 export class AdminModule implements NestModule {

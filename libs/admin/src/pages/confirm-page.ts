@@ -17,7 +17,7 @@ export function confirmPage(view: {
     title: view.title,
     admin: view.admin,
     section: view.section,
-    body: `<section class="panel narrow">
+    body: `<section class="panel narrow wide-form">
 <h1>${escapeHtml(view.title)}</h1>
 <p>${escapeHtml(view.message)}</p>
 <div class="actions">${actionButton(view.action, view.button, view.admin.csrfToken, { danger: view.danger })}
