@@ -189,6 +189,38 @@ describe('admin pages in a browser', () => {
     expect(await installation.sql("SELECT 1 FROM users WHERE tag = 'fm-1'")).toEqual([]);
   });
 
+  it('finds users across partners, shows their links and state, and archives and restores them', async () => {
+    const partnerApi = new ApiClient(installation.api.url, partnerApiKey);
+    const created = await partnerApi.post(usersPath('GMAIL_OAUTH2'), { tag: 'gm-1', email: 'gm-1@example.com' });
+    expect(created.status).toBe(200);
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Email contains').fill('gm-1@');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('email') === 'gm-1@');
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await screenshot(page, 'admin-14-users');
+    await page.getByRole('link', { name: 'gm-1' }).click();
+    const connectUrl = await page.getByLabel('Connect link', { exact: true }).inputValue();
+    expect(new URL(connectUrl).pathname).toMatch(/^\/users\/connect\/[0-9a-f-]{36}\./);
+    expect(await page.getByText('No events yet.').count()).toBe(1);
+    await screenshot(page, 'admin-15-user');
+
+    await page.getByRole('link', { name: 'Archive user' }).click();
+    await page.getByRole('button', { name: 'Archive user' }).click();
+    await page.getByText('User archived.').waitFor();
+    const userId = new URL(page.url()).pathname.split('/').at(-1)!;
+    expect((await installation.userRow(userId)).archived_at).not.toBeNull();
+    await open('/admin/users?archived=yes&tag=gm-1');
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await open('/admin/users?tag=gm-1');
+    expect(await page.getByText('No users match.').count()).toBe(1);
+
+    await open(`/admin/users/${userId}/restore`);
+    await page.getByRole('button', { name: 'Restore user' }).click();
+    await page.getByText('User restored.').waitFor();
+    expect((await installation.userRow(userId)).archived_at).toBeNull();
+  });
+
   it('shows every sign-in and action in the audit log', async () => {
     await open('/admin/audit');
     await screenshot(page, 'admin-10-audit-log');
@@ -206,6 +238,8 @@ describe('admin pages in a browser', () => {
       'connection.create:success',
       'connection.update:success',
       'connection.delete:success',
+      'user.archive:success',
+      'user.restore:success',
     ]);
     expect(await page.locator('tbody tr').count()).toBe(rows.length);
     await open('/admin/audit?action=partner.create');

@@ -5,6 +5,7 @@ import { OperatorsModule } from '@app/operators';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
 import { UsersModule } from '@app/users';
+import { WebhooksModule } from '@app/webhooks';
 
 import { AuditController } from './audit.controller.js';
 import { ConnectionsController } from './connections.controller.js';
@@ -13,11 +14,19 @@ import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
 import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
 import { SignInController } from './sign-in.controller.js';
+import { UsersController } from './users.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
-  imports: [ConnectionsModule, OperatorsModule, PartnersModule, ProvidersModule, UsersModule],
-  controllers: [SignInController, HomeController, PartnersController, ConnectionsController, AuditController],
+  imports: [ConnectionsModule, OperatorsModule, PartnersModule, ProvidersModule, UsersModule, WebhooksModule],
+  controllers: [
+    SignInController,
+    HomeController,
+    PartnersController,
+    ConnectionsController,
+    UsersController,
+    AuditController,
+  ],
   providers: [AdminSessionMiddleware, AdminAuthMiddleware],
 })
 export class AdminModule implements NestModule {

@@ -5,14 +5,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
-import { keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
+import { type KeysetPage, keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
 
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
 import { UserCredentials } from './user-credentials.service.js';
-import { User } from './user.entity.js';
+import { User, type UserState } from './user.entity.js';
 import { UserErrors } from './users.errors.js';
 
 export interface UserPage {
@@ -160,6 +160,46 @@ export class UsersService {
 
   private async announce(change: UserChange): Promise<void> {
     await this.changes.publish(change);
+  }
+
+  /** Operators' search across every partner (admin pages): by connection, tag, email part and state. */
+  async operatorPage(
+    filter: { connectionId?: string; tag?: string; email?: string; state?: UserState; archived?: boolean },
+    query: { limit?: number; cursor?: string },
+  ): Promise<KeysetPage<User, { partner_id: string; provider_code: string }>> {
+    const builder = this.users
+      .createQueryBuilder('u')
+      .innerJoin('partner_connections', 'c', 'c.id = u.partner_connection_id')
+      .innerJoin('imap_providers', 'p', 'p.id = c.imap_provider_id')
+      .addSelect('c.partner_id', 'partner_id')
+      .addSelect('p.code', 'provider_code');
+    if (filter.connectionId) builder.andWhere('u.partner_connection_id = :connectionId', filter);
+    if (filter.tag) builder.andWhere('lower(u.tag) = lower(:tag)', filter);
+    if (filter.email) {
+      builder.andWhere('u.email ILIKE :email', { email: `%${filter.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    }
+    if (filter.state) builder.andWhere('u.state = :state', filter);
+    if (filter.archived !== undefined) {
+      builder.andWhere(filter.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
+    }
+    return keysetPage(builder, 'u', query);
+  }
+
+  async getById(userId: string): Promise<User> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user) throw UserErrors.notFound(userId);
+    return user;
+  }
+
+  /** An operator's archive or restore; a restore needs the tag to be free among the connection's active users. */
+  async operatorSetArchived(userId: string, archived: boolean): Promise<void> {
+    const user = await this.getById(userId);
+    if (archived === (user.archivedAt !== null)) return;
+    if (!archived) {
+      await this.assertTagFree({ id: user.partnerConnectionId } as PartnerConnection, user.tag, user.id);
+    }
+    await this.users.update({ id: user.id }, { archivedAt: archived ? new Date() : null });
+    await this.announce({ reason: archived ? 'archived' : 'restored', userIds: [user.id] });
   }
 }
 

@@ -92,4 +92,9 @@ export class EventsService {
     const tags = await this.directory.tagsOf(event.userId ? [event.userId] : []);
     return { event, userTag: event.userId ? (tags.get(event.userId) ?? null) : null };
   }
+
+  /** A user's latest events, newest first (admin pages). */
+  async recentForUser(userId: string, limit = 20): Promise<WebhookEvent[]> {
+    return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
 }

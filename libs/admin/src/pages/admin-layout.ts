@@ -6,6 +6,7 @@ export const ADMIN_STYLESHEET = '/admin/assets/admin.css';
 export const ADMIN_SECTIONS: { path: string; label: string }[] = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/partners', label: 'Partners' },
+  { path: '/admin/users', label: 'Users' },
   { path: '/admin/audit', label: 'Audit log' },
 ];
 

@@ -22,7 +22,7 @@ export function connectionsPage(view: {
     connection.provider.auth === 'oauth2'
       ? `${connection.oauth2ClientId ? `<code>${escapeHtml(connection.oauth2ClientId)}</code>` : '<span class="muted">no client id</span>'} · secret ${connection.oauth2ClientSecret ? 'set' : '<strong>not set</strong>'}`
       : '<span class="muted">—</span>',
-    String(view.counts.get(connection.id) ?? 0),
+    `<a href="/admin/users?connection=${connection.id}">${view.counts.get(connection.id) ?? 0}</a>`,
     `<a href="${base}/${encodeURIComponent(connection.provider.code)}/edit">Edit</a> · <a href="${base}/${encodeURIComponent(connection.provider.code)}/delete">Delete</a>`,
   ]);
   const used = new Set(view.connections.map((connection) => connection.imapProviderId));
