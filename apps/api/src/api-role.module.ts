@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
+import { TracersApiModule } from '@app/tracers';
 import { UsersApiModule } from '@app/users';
 import { EventsApiModule } from '@app/webhooks';
 
 /** The api role: partner REST API, connect pages, admin pages (health and metrics come from core). */
-@Module({ imports: [PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule] })
+@Module({ imports: [PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule, TracersApiModule] })
 export class ApiRoleModule {}

@@ -29,6 +29,12 @@ export class UserDirectory {
     };
   }
 
+  /** Whether tracers are on for this user now (false if the user is gone). */
+  async tracerEnabled(userId: string): Promise<boolean> {
+    const user = await this.users.findOne({ select: { id: true, enableTracer: true }, where: { id: userId } });
+    return user?.enableTracer ?? false;
+  }
+
   async tagsOf(userIds: string[]): Promise<Map<string, string>> {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return new Map();

@@ -164,6 +164,10 @@ export class UsersService {
 }
 
 function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): void {
+  // Tracers are sent over the provider's SMTP: without it a tracer user could only ever report missing tracers.
+  if (input.enable_tracer === true && !(connection.provider.smtpHost && connection.provider.smtpPort)) {
+    throw UserErrors.tracerNeedsSmtp(connection.provider.code);
+  }
   const auth = connection.provider.auth;
   const misplaced = Object.entries(CREDENTIAL_FIELDS)
     .filter(([field, kind]) => kind !== auth && input[field as keyof UserFieldsDto] !== undefined)

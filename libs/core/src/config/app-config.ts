@@ -104,6 +104,24 @@ export class AppConfig {
   @Min(0)
   NUM_TRACERS = 3;
 
+  /** Seconds after sending by which a tracer must be detected, or it counts as missing. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  TRACER_TIMEOUT = 300;
+
+  /** Seconds between the seed-style log-metrics lines (`measure#…`); 0 turns them off. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  METRICS_LOG_INTERVAL = 60;
+
+  /** Heroku's dyno name; when set, log-metrics lines start with `source=<DYNO>`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S+$/, { message: 'DYNO must not contain spaces' })
+  DYNO?: string = undefined;
+
   /** Seconds between imap-client heartbeats. */
   @Transform(toNumber)
   @IsNumber()
