@@ -46,20 +46,20 @@ export class MissingTracers implements OnApplicationBootstrap, OnApplicationShut
     this.sweeping = true;
     try {
       const cutoff = new Date(now.getTime() - this.config.TRACER_TIMEOUT * 1000);
-      const missing = await this.logs
-        .createQueryBuilder()
-        .update(TracerLog)
-        .set({ status: 'missing' })
-        .where("status IN ('pending', 'sent') AND sent_at < :cutoff", { cutoff })
-        .returning(['id', 'user_id', 'sent_at'])
-        .execute();
+      // A SELECT around the UPDATE, so the rows come back as rows whatever the driver makes of an UPDATE.
+      const rows: { id: string; user_id: string; sent_at: Date }[] = await this.logs.query(
+        `WITH missing AS (
+           UPDATE tracer_logs SET status = 'missing'
+            WHERE status IN ('pending', 'sent') AND sent_at < $1 RETURNING id, user_id, sent_at)
+         SELECT * FROM missing`,
+        [cutoff],
+      );
       await this.logs
         .createQueryBuilder()
         .update(TracerLog)
         .set({ status: 'failed', error: 'never handed to SMTP: the worker stopped first' })
         .where("status = 'pending' AND sent_at IS NULL AND created_at < :cutoff", { cutoff })
         .execute();
-      const rows = missing.raw as { id: string; user_id: string; sent_at: Date }[];
       for (const row of rows) await this.report(row.user_id, row.sent_at);
       return rows.length;
     } catch (error) {
