@@ -58,7 +58,8 @@ export class SmtpTestServer {
   static async start(options: SmtpTestServerOptions): Promise<SmtpTestServer> {
     const dir = await mkdtemp(join(tmpdir(), 'superimap-smtp-'));
     const tls = options.security === 'none' ? null : await selfSignedCertificate(dir);
-    let instance: SmtpTestServer | undefined;
+    // The callbacks below run only once the server listens, by which time `self.instance` is set.
+    const self: { instance?: SmtpTestServer } = {};
     const server = new SMTPServer({
       secure: options.security === 'tls',
       ...(tls ? { key: tls.key, cert: tls.cert } : { disabledCommands: ['STARTTLS'] }),
@@ -67,11 +68,13 @@ export class SmtpTestServer {
       allowInsecureAuth: options.security === 'none',
       logger: false,
       onConnect(_session, callback) {
-        callback(instance?.refusing ? Object.assign(new Error('service not available'), { responseCode: 421 }) : null);
+        callback(
+          self.instance?.refusing ? Object.assign(new Error('service not available'), { responseCode: 421 }) : null,
+        );
       },
       onAuth(auth, session, callback) {
         const accepted = checkAuth(options, auth);
-        instance?.authentications.push({
+        self.instance?.authentications.push({
           method: auth.method,
           username: auth.username ?? '',
           accepted,
@@ -87,8 +90,8 @@ export class SmtpTestServer {
           const raw = Buffer.concat(chunks);
           const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          instance?.messages.push({ from, to, raw, authenticatedAs: String(session.user ?? '') });
-          if (instance?.swallowing) return callback();
+          self.instance?.messages.push({ from, to, raw, authenticatedAs: String(session.user ?? '') });
+          if (self.instance?.swallowing) return callback();
           options.deliver(to, raw).then(
             () => callback(),
             (error: unknown) => callback(Object.assign(new Error(String(error)), { responseCode: 451 })),
@@ -102,8 +105,8 @@ export class SmtpTestServer {
       server.listen(0, HOST, () => resolve());
     });
     const port = (server.server.address() as AddressInfo).port;
-    instance = new SmtpTestServer(server, port, tls ? join(dir, 'cert.pem') : null, dir);
-    return instance;
+    self.instance = new SmtpTestServer(server, port, tls ? join(dir, 'cert.pem') : null, dir);
+    return self.instance;
   }
 
   async close(): Promise<void> {

@@ -290,8 +290,9 @@ describe('tracers: OAuth2 login (XOAUTH2) over implicit TLS', () => {
     smtp = await SmtpTestServer.start({
       security: 'tls',
       acceptsAccessToken: (user, token) => user === email && tokens.isValidAccessToken(token),
-      deliver: async (recipients, raw) => {
+      deliver: (recipients, raw) => {
         for (const recipient of recipients) imap.appendMessage(recipient, raw);
+        return Promise.resolve();
       },
     });
     installation = await new TestInstallation().start();
