@@ -9,7 +9,7 @@ import { buildMail } from '../harness/mail-factory.js';
 import { SmtpTestServer } from '../harness/smtp-test-server.js';
 import { WebhookSink } from '../harness/webhook-sink.js';
 import type { ApiClient } from '../support/api-client.js';
-import { usersPath } from '../support/api-client.js';
+import { userIdOf, usersPath } from '../support/api-client.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
 import { OAuthTokenServer } from '../support/oauth-token-server.js';
 import type { RoleProcess } from '../support/role-process.js';
@@ -355,6 +355,6 @@ async function addMailbox(
     enable_tracer: tracer,
   });
   if (result.status !== 200) throw new Error(`user create failed: ${JSON.stringify(result.body)}`);
-  const userId = new URL(result.body.connect_url as string).searchParams.get('user_id') ?? '';
+  const userId = userIdOf(result.body.connect_url as string);
   return { tag, userId, email: login.email, password: login.password };
 }

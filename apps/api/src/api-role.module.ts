@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { ConnectModule } from '@app/connect';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
 import { TracersApiModule } from '@app/tracers';
@@ -7,5 +8,7 @@ import { UsersApiModule } from '@app/users';
 import { EventsApiModule } from '@app/webhooks';
 
 /** The api role: partner REST API, connect pages, admin pages (health and metrics come from core). */
-@Module({ imports: [PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule, TracersApiModule] })
+@Module({
+  imports: [ConnectModule, PartnersModule, ProvidersModule, UsersApiModule, EventsApiModule, TracersApiModule],
+})
 export class ApiRoleModule {}

@@ -10,7 +10,7 @@ export { ensureDatabase } from './database/ensure-database.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';
 export { type ErrorBody, errorBody } from './errors/error-body.js';
 export { ErrorBodySchema } from './errors/error-body.schema.js';
-export { errorPage, escapeHtml } from './errors/error-page.js';
+export { errorPage } from './errors/error-page.js';
 export { type HealthContributor, HealthService } from './health/health.service.js';
 export { createRootLogger, NODE_ID } from './logging/logger.js';
 export { ROOT_LOGGER } from './logging/logging.module.js';
@@ -23,6 +23,8 @@ export {
 } from './metrics/log-metrics.js';
 export { type LogFigureSource, LogMetrics } from './metrics/log-metrics.service.js';
 export { MetricsService } from './metrics/metrics.service.js';
+export { escapeHtml } from './pages/escape-html.js';
+export { PAGE_HEADERS, type PageOptions, renderPage, SITE_CSS } from './pages/page-layout.js';
 export { assertPublicUrl, BlockedAddressError, isBlockedAddress, publicOnlyLookup } from './network/ssrf-guard.js';
 export { type UserChange, UserChangeNotifier } from './notifications/user-changes.js';
 export { type KeysetPage, keysetPage, setNextCursorHeader } from './pagination/keyset-page.js';

@@ -14,6 +14,9 @@ function run(exception: unknown, path = '/x') {
       reply.status = code;
       return this;
     },
+    set() {
+      return this;
+    },
     type(type: string) {
       reply.type = type;
       return this;

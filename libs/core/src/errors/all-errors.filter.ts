@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 
 import { ROOT_LOGGER } from '../logging/logging.module.js';
+import { PAGE_HEADERS } from '../pages/page-layout.js';
 import { DomainError, STATUS_CODES } from './domain-error.js';
 import { type ErrorBody, errorBody } from './error-body.js';
 import { errorPage, isBrowserPath } from './error-page.js';
@@ -27,6 +28,7 @@ export class AllErrorsFilter implements ExceptionFilter {
     if (isBrowserPath(request.path)) {
       response
         .status(status)
+        .set(PAGE_HEADERS)
         .type('html')
         .send(errorPage(status, body.error.message, body.error.correlation_id));
       return;
