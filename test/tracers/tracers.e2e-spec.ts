@@ -19,6 +19,9 @@ import { waitFor } from '../support/wait-for.js';
 
 type Row = Record<string, any>;
 
+/** An installation, Dovecot or a fake IMAP server, an SMTP server and two roles: slow on a loaded machine. */
+const STARTUP_TIMEOUT_MS = 180_000;
+
 /** Rounds of a user's tracers, oldest first: round id → its logs in sequence. */
 async function roundsOf(installation: TestInstallation, userId: string): Promise<Row[][]> {
   const rows = await installation.sql(
@@ -101,7 +104,7 @@ describe('tracers: password login over STARTTLS, Dovecot behind the SMTP server'
       DYNO: 'imap_client.1',
       LOG_LEVEL: 'info',
     });
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await bed.stop();
     await smtp.close();
@@ -321,7 +324,7 @@ describe('tracers: OAuth2 login (XOAUTH2) over implicit TLS', () => {
     expect(user.status).toBe(200);
     await installation.startRole('worker', { NODE_EXTRA_CA_CERTS: smtp.certPath ?? '' });
     await installation.startRole('imap-client', { TRACER_INTERVAL: '1.5' });
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await installation.stop();
     await smtp.close();
