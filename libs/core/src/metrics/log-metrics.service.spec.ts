@@ -9,7 +9,9 @@ function reporterWith(config: Partial<AppConfig>) {
   const logger = { child: () => logger, info: (_fields: unknown, line: string) => lines.push(line), warn: () => {} };
   const reporter = new LogMetrics(config as AppConfig, logger as unknown as Logger);
   reporter.addSource(() => [{ mode: 'measure', name: 'imap_client.user_thread.count', value: 3 }]);
-  reporter.addSource(async () => [{ mode: 'count', name: 'app.schedule_tracer_email.count', value: 1 }]);
+  reporter.addSource(() =>
+    Promise.resolve([{ mode: 'count' as const, name: 'app.schedule_tracer_email.count', value: 1 }]),
+  );
   return { reporter, lines };
 }
 
