@@ -14,5 +14,12 @@ export const UserErrors = {
       `enable_tracer not accepted: ${providerCode} has no SMTP settings to send tracers with`,
       [{ field: 'enable_tracer', errors: ['the provider has no SMTP settings'] }],
     ),
+  credentialChangesLimited: (retryInSeconds: number) =>
+    new DomainError(
+      'rate_limited',
+      'CredentialChangesLimited',
+      `This mailbox's credentials changed too often; try again in ${retryInSeconds} s`,
+      { retry_after_seconds: retryInSeconds },
+    ),
   invalidLink: () => new DomainError('not_found', 'NotFound', 'This link is invalid or has expired.'),
 };
