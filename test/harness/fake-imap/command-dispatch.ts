@@ -99,5 +99,5 @@ export function runCommand(session: ImapSession, command: ParsedCommand): void {
   if (entry && (entry[1] === login || entry[1] === authenticate) && session.state === 'not-authenticated')
     return execute();
   stats.countCommand(session.username, command.name);
-  session.withFault(command.tag, faults.take(command.name, session.username), session.username, execute);
+  session.withFault(command.tag, faults.take(command.name, session.username, command.text), session.username, execute);
 }

@@ -9,6 +9,8 @@ export interface ParsedCommand {
   /** Upper-cased; `UID FETCH`, `UID SEARCH`... for UID commands. */
   name: string;
   args: ImapToken[];
+  /** The command line after the tag, as sent (latin1), for faults that match on it. */
+  text: string;
 }
 
 export type FramerResult = { kind: 'command'; bytes: Buffer } | { kind: 'continuation' } | { kind: 'incomplete' };
@@ -192,7 +194,8 @@ export function parseCommand(bytes: Buffer): ParsedCommand {
     if (!sub || sub.type !== 'atom') throw new ImapSyntaxError('Missing UID command', tag);
     name = `UID ${sub.value.toUpperCase()}`;
   }
-  return { tag, name, args };
+  const line = bytes.toString('latin1');
+  return { tag, name, args, text: line.slice(line.indexOf(' ') + 1) };
 }
 
 /** The text of an astring argument (atom or string). */
