@@ -9,8 +9,6 @@ export interface ParsedCommand {
   /** Upper-cased; `UID FETCH`, `UID SEARCH`... for UID commands. */
   name: string;
   args: ImapToken[];
-  /** The command line after the tag, as sent (latin1), for faults that match on it. */
-  text: string;
 }
 
 export type FramerResult = { kind: 'command'; bytes: Buffer } | { kind: 'continuation' } | { kind: 'incomplete' };
@@ -194,8 +192,7 @@ export function parseCommand(bytes: Buffer): ParsedCommand {
     if (!sub || sub.type !== 'atom') throw new ImapSyntaxError('Missing UID command', tag);
     name = `UID ${sub.value.toUpperCase()}`;
   }
-  const line = bytes.toString('latin1');
-  return { tag, name, args, text: line.slice(line.indexOf(' ') + 1) };
+  return { tag, name, args };
 }
 
 /** The text of an astring argument (atom or string). */

@@ -309,7 +309,8 @@ export class ImapSession implements MailboxWatcher {
       this.write(`${tag} BAD ${err instanceof Error ? err.message : 'Syntax error'}\r\n`);
       return;
     }
-    runCommand(this, command);
+    const line = bytes.toString('latin1');
+    runCommand(this, command, line.slice(line.indexOf(' ') + 1));
   }
 
   private endIdle(bytes: Buffer): void {
