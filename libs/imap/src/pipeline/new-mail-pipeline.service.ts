@@ -7,7 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { AppConfig, ROOT_LOGGER } from '@app/core';
 import { TracersService } from '@app/tracers';
-import { type MailboxAccount, MailboxAccounts } from '@app/users';
+import { type MailboxAccount, MailboxStates } from '@app/users';
 import { EventOutbox } from '@app/webhooks';
 
 import { ImapMetrics } from '../imap-metrics.service.js';
@@ -42,8 +42,9 @@ const CREATION_GRACE_MS = 60_000;
 
 /**
  * Turns one new message into a durable event: skip what predates the user, close tracers, fetch the
- * source (at most MAX_EMAIL_SIZE bytes), dedupe what is provably the same message, then in ONE transaction write the mail log, the outbox row and the
- * cursor; only after the commit is the delivery job queued (the sweeper covers a crash in between).
+ * source (at most MAX_EMAIL_SIZE bytes), dedupe only what is provably the same message, then in ONE
+ * transaction write the mail log, the outbox row and the cursor; only after the commit is the delivery
+ * job queued (the sweeper covers a crash in between).
  */
 @Injectable()
 export class NewMailPipeline {
@@ -51,7 +52,7 @@ export class NewMailPipeline {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accounts: MailboxAccounts,
+    private readonly states: MailboxStates,
     private readonly outbox: EventOutbox,
     private readonly tracers: TracersService,
     private readonly metrics: ImapMetrics,
@@ -84,7 +85,7 @@ export class NewMailPipeline {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
     if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
-      await this.dataSource.transaction((manager) => this.accounts.advanceCursor(manager, user.id, cursor));
+      await this.dataSource.transaction((manager) => this.states.advanceCursor(manager, user.id, cursor));
       return 'older_than_user';
     }
 
@@ -196,7 +197,7 @@ export class NewMailPipeline {
         ],
       );
       const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
-      await this.accounts.advanceCursor(manager, account.user.id, {
+      await this.states.advanceCursor(manager, account.user.id, {
         uid: message.uid,
         uidValidity,
         internalDate: message.internalDate,

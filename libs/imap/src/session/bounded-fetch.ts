@@ -1,4 +1,4 @@
-import type { FetchMessageObject, ImapFlow, ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 
 import type { FetchedMessage } from '../pipeline/new-mail-pipeline.service.js';
 
@@ -85,7 +85,7 @@ export async function fetchSourceAtMost(client: ImapFlow, uid: number, maxBytes:
     let source: Buffer | undefined;
     let unsolicited = 0;
     const rows = client.fetch(String(uid), { uid: true, source: { start: 0, maxLength: maxBytes + 1 } }, { uid: true });
-    for await (const row of rows as AsyncIterable<FetchMessageObject>) {
+    for await (const row of rows) {
       if (row.uid !== uid || !row.source || source) {
         if (++unsolicited > UNSOLICITED_ROWS_ALLOWED) throw new FetchFloodError('a source FETCH');
         continue;
