@@ -1,4 +1,4 @@
-import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import type { FetchMessageObject, ImapFlow, ImapFlowOptions } from 'imapflow';
 
 import type { FetchedMessage } from '../pipeline/new-mail-pipeline.service.js';
 
@@ -40,33 +40,41 @@ export class FetchFloodError extends Error {
 }
 
 /**
- * UID, INTERNALDATE, RFC822.SIZE and ENVELOPE of `uids`. Holds at most one row per UID asked for, whatever
- * the server sends; rows for other UIDs are dropped, and too many of them end the command with a flood error.
+ * UID, INTERNALDATE, RFC822.SIZE and ENVELOPE of `uids`. Holds one entry per UID asked for, whatever the
+ * server sends: rows of one message are merged (a server may split an answer), rows for other UIDs are
+ * dropped, and too many extra rows end the command with a flood error.
  */
 export async function fetchMetadata(client: ImapFlow, uids: number[]): Promise<FetchedMessage[]> {
   const wanted = new Set(uids);
-  const found = new Map<number, FetchedMessage>();
-  let unsolicited = 0;
+  const found = new Map<number, Pick<FetchMessageObject, 'internalDate' | 'size' | 'envelope'>>();
+  let extraRows = 0;
   const rows = client.fetch(
     uids.join(','),
     { uid: true, envelope: true, internalDate: true, size: true },
     { uid: true },
   );
   for await (const row of rows) {
-    // A row without date and envelope is an unsolicited flag update, even for a UID asked for.
-    const usable = wanted.has(row.uid) && !found.has(row.uid) && (row.internalDate || row.envelope);
-    if (!usable) {
-      if (++unsolicited > UNSOLICITED_ROWS_ALLOWED) throw new FetchFloodError('a metadata FETCH');
-      continue;
+    const seen = found.get(row.uid);
+    // A row with none of the items asked for is an unsolicited flag update, even for a UID asked for.
+    const usable = wanted.has(row.uid) && (row.internalDate || row.envelope || row.size !== undefined);
+    if ((!usable || seen) && ++extraRows > UNSOLICITED_ROWS_ALLOWED) {
+      throw new FetchFloodError('a metadata FETCH');
     }
+    if (!usable) continue;
     found.set(row.uid, {
-      uid: row.uid,
+      internalDate: seen?.internalDate ?? row.internalDate,
+      size: seen?.size ?? row.size,
+      envelope: seen?.envelope ?? row.envelope,
+    });
+  }
+  return [...found]
+    .map(([uid, row]) => ({
+      uid,
       internalDate: new Date(row.internalDate ?? Date.now()),
       size: row.size ?? 0,
       envelope: row.envelope,
-    });
-  }
-  return [...found.values()].sort((a, b) => a.uid - b.uid);
+    }))
+    .sort((a, b) => a.uid - b.uid);
 }
 
 /**
