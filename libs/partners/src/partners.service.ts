@@ -52,7 +52,7 @@ export class PartnersService {
       userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
-      allowedRedirectUrls: [],
+      allowedRedirectUrls: input.allowedRedirectUrls ?? [],
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }

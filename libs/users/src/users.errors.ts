@@ -7,5 +7,12 @@ export const UserErrors = {
     new DomainError('conflict', 'TagTaken', `Tag '${tag}' is already used by another active user of this connection`),
   fieldsNotAccepted: (message: string, details: unknown) =>
     new DomainError('invalid', 'ValidationFailed', message, details),
+  credentialChangesLimited: (retryInSeconds: number) =>
+    new DomainError(
+      'rate_limited',
+      'CredentialChangesLimited',
+      `This mailbox's credentials changed too often; try again in ${retryInSeconds} s`,
+      { retry_after_seconds: retryInSeconds },
+    ),
   invalidLink: () => new DomainError('not_found', 'NotFound', 'This link is invalid or has expired.'),
 };

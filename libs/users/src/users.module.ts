@@ -6,6 +6,7 @@ import { PartnerAuthModule } from '@app/partners';
 
 import { ConnectionsController } from './api/connections.controller.js';
 import { UsersController } from './api/users.controller.js';
+import { CredentialChangeLimit } from './credential-change-limit.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
 import { SignedUserUrls } from './signed-user-urls.js';
@@ -16,6 +17,7 @@ import { UsersService } from './users.service.js';
 import { WatchableUsersQuery } from './watchable-users.query.js';
 
 const SERVICES = [
+  CredentialChangeLimit,
   MailboxAccounts,
   MailboxStates,
   SignedUserUrls,

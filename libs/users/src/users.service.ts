@@ -7,6 +7,7 @@ import { IsNull, type Repository } from 'typeorm';
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
 import { keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
 
+import { CredentialChangeLimit } from './credential-change-limit.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -27,6 +28,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly connections: ConnectionsService,
     private readonly credentials: UserCredentials,
+    private readonly credentialChanges: CredentialChangeLimit,
     private readonly changes: UserChangeNotifier,
   ) {}
 
@@ -83,6 +85,7 @@ export class UsersService {
     const wasArchived = user.archivedAt !== null;
     if (input.tag !== undefined) user.tag = input.tag;
     if (input.archived !== undefined) user.archivedAt = input.archived ? (user.archivedAt ?? new Date()) : null;
+    if (changesLogin(connection, user, input)) await this.credentialChanges.take(user.id);
     const loginChanged = this.applyFields(user, connection, input);
     if (!user.archivedAt && (wasArchived || input.tag !== undefined)) {
       await this.assertTagFree(connection, user.tag, user.id);
@@ -174,4 +177,15 @@ function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): v
       misplaced.map((field) => ({ field, errors: [`not accepted for an ${auth} provider`] })),
     );
   }
+}
+
+/** Whether an update would give the mailbox a new login (and so a new, immediate attempt). */
+function changesLogin(connection: PartnerConnection, user: User, input: UserFieldsDto): boolean {
+  const emailChanges = connection.provider.auth === 'oauth2' && input.email !== undefined && input.email !== user.email;
+  return (
+    emailChanges ||
+    input.login_username !== undefined ||
+    input.login_password !== undefined ||
+    input.oauth2_refresh_token !== undefined
+  );
 }
