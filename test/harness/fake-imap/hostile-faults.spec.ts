@@ -41,7 +41,8 @@ describe('hostile-server faults on the wire', () => {
     server.script({ command: 'FETCH', times: 1, action: { type: 'fetch-flood' } });
     const start = raw.transcript.length;
     raw.write('c UID FETCH 1 (UID FLAGS)\r\n');
-    const flood = await raw.waitFor(/UID 1005000 /, start);
+    // A generous deadline: a loaded machine can stall this process for seconds.
+    const flood = await raw.waitFor(/UID 1005000 /, start, 10_000);
     expect(flood.startsWith('* 1 FETCH (UID 1 FLAGS ())\r\n* 1 FETCH (UID 1000002 FLAGS ())')).toBe(true);
     expect(flood).not.toMatch(/^c /m);
   });
