@@ -14,6 +14,12 @@ export const UserErrors = {
       `enable_tracer not accepted: ${providerCode} has no SMTP settings to send tracers with`,
       [{ field: 'enable_tracer', errors: ['the provider has no SMTP settings'] }],
     ),
+  quotaReached: (maxUsers: number) =>
+    new DomainError(
+      'conflict',
+      'UserQuotaReached',
+      `This partner has reached its quota of ${maxUsers} active users; archive one or ask the operator for more`,
+    ),
   credentialChangesLimited: (retryInSeconds: number) =>
     new DomainError(
       'rate_limited',

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ConnectionsModule } from '@app/connections';
-import { PartnerAuthModule } from '@app/partners';
+import { PartnerAuthModule, PartnersModule } from '@app/partners';
 
 import { ConnectionsController } from './api/connections.controller.js';
 import { UsersController } from './api/users.controller.js';
@@ -28,7 +28,7 @@ const SERVICES = [
 ];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), ConnectionsModule],
+  imports: [TypeOrmModule.forFeature([User]), ConnectionsModule, PartnersModule],
   providers: SERVICES,
   exports: SERVICES,
 })

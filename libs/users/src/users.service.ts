@@ -6,6 +6,7 @@ import { IsNull, type Repository } from 'typeorm';
 
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
 import { keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
+import { PartnersService } from '@app/partners';
 
 import { CredentialChangeLimit } from './credential-change-limit.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
@@ -27,6 +28,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly connections: ConnectionsService,
+    private readonly partners: PartnersService,
     private readonly credentials: UserCredentials,
     private readonly credentialChanges: CredentialChangeLimit,
     private readonly changes: UserChangeNotifier,
@@ -72,7 +74,10 @@ export class UsersService {
       authFailedAt: null,
     });
     this.applyFields(user, connection, input);
-    if (!user.archivedAt) await this.assertTagFree(connection, user.tag);
+    if (!user.archivedAt) {
+      await this.assertTagFree(connection, user.tag);
+      await this.assertWithinQuota(partnerId);
+    }
     const saved = await this.saveMapped(user);
     await this.announce({ reason: 'created', userIds: [saved.id] });
     return saved;
@@ -90,6 +95,7 @@ export class UsersService {
     if (!user.archivedAt && (wasArchived || input.tag !== undefined)) {
       await this.assertTagFree(connection, user.tag, user.id);
     }
+    if (wasArchived && !user.archivedAt) await this.assertWithinQuota(partnerId);
     const saved = await this.saveMapped(user);
     const reason =
       wasArchived && !saved.archivedAt
@@ -138,6 +144,19 @@ export class UsersService {
       .andWhere(exceptId ? 'u.id <> :exceptId' : 'TRUE', { exceptId })
       .getExists();
     if (clash) throw UserErrors.tagTaken(tag);
+  }
+
+  /** A partner with a user quota may not have more active users than it. */
+  private async assertWithinQuota(partnerId: string): Promise<void> {
+    const { maxUsers } = await this.partners.get(partnerId);
+    if (maxUsers === null) return;
+    const active = await this.users
+      .createQueryBuilder('u')
+      .innerJoin('u.connection', 'c')
+      .where('c.partner_id = :partnerId', { partnerId })
+      .andWhere('u.archived_at IS NULL')
+      .getCount();
+    if (active >= maxUsers) throw UserErrors.quotaReached(maxUsers);
   }
 
   /** Saves, turning a lost race on the unique tag index into the same 409 as the pre-check. */
