@@ -117,6 +117,17 @@ export class UsersService {
     await this.announce({ reason: 'archived', userIds: [user.id] });
   }
 
+  /**
+   * Erases a user for good (an erasure request): the row, its credentials, mail logs, events and tracer logs
+   * go (by cascade). Unlike archiving, nothing can be restored.
+   */
+  async erase(partnerId: string, providerCode: string, tag: string): Promise<void> {
+    const connection = await this.connections.get(partnerId, providerCode);
+    const user = await this.getInConnection(connection, tag);
+    await this.users.delete({ id: user.id });
+    await this.announce({ reason: 'deleted', userIds: [user.id] });
+  }
+
   /** Archives a user whose partner answered 403 to one of its webhooks (the seed's contract). */
   async archiveRejected(userId: string): Promise<void> {
     const result = await this.users.update({ id: userId, archivedAt: IsNull() }, { archivedAt: new Date() });
