@@ -2,6 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@n
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
+import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
 import { SignedUserUrls, USER_STATES, type UserState, UsersService } from '@app/users';
 import { EventsService } from '@app/webhooks';
@@ -121,8 +122,17 @@ export class UsersController {
   }
 
   private async change(id: string, change: 'archive' | 'restore', request: Request, response: Response): Promise<void> {
-    await this.users.operatorSetArchived(id, change === 'archive');
-    await this.audit.record({ ...actor(request, signedInAdmin(response)), action: `user.${change}`, target: id });
+    const who = actor(request, signedInAdmin(response));
+    try {
+      await this.users.operatorSetArchived(id, change === 'archive');
+    } catch (error) {
+      // A restore can clash with an active user's tag or the partner's quota: say so on the user's page.
+      if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
+      await this.audit.record({ ...who, action: `user.${change}`, target: id, outcome: 'refused' });
+      request.session.notice = `Not restored: ${error.message}`;
+      return void response.redirect(303, `/admin/users/${id}`);
+    }
+    await this.audit.record({ ...who, action: `user.${change}`, target: id });
     request.session.notice = change === 'archive' ? 'User archived.' : 'User restored.';
     response.redirect(303, `/admin/users/${id}`);
   }

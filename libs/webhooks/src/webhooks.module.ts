@@ -13,6 +13,7 @@ import { EventsService } from './events.service.js';
 import { OutboxSweeper } from './outbox-sweeper.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
+import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
 
 /** Producing events: the outbox and its queue (imported by imap-client and api). */
 @Module({
@@ -29,7 +30,7 @@ export class EventsApiModule {}
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), WebhooksModule, PartnersModule, UsersModule],
-  providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, OutboxSweeper],
+  providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, WebhookLogMetrics, OutboxSweeper],
   exports: [OutboxSweeper],
 })
 export class WebhooksWorkerModule {}
