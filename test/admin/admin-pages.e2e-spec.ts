@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 
+import { AdminHttp } from '../support/admin-http.js';
 import { ApiClient, usersPath } from '../support/api-client.js';
 import { screenshot, TestBrowser } from '../support/browser.js';
 import { TestInstallation } from '../support/test-installation.js';
@@ -193,7 +194,7 @@ describe('admin pages in a browser', () => {
     const partnerApi = new ApiClient(installation.api.url, partnerApiKey);
     const created = await partnerApi.post(usersPath('GMAIL_OAUTH2'), { tag: 'gm-1', email: 'gm-1@example.com' });
     expect(created.status).toBe(200);
-    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByLabel('Email contains').fill('gm-1@');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL((url) => url.searchParams.get('email') === 'gm-1@');
@@ -221,6 +222,41 @@ describe('admin pages in a browser', () => {
     expect((await installation.userRow(userId)).archived_at).toBeNull();
   });
 
+  it('creates another admin, unlocks it after its lockout, resets its password and deletes it', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Admin users' }).click();
+    await page.getByLabel('Email', { exact: true }).fill('second@example.com');
+    await page.getByLabel('Temporary password').fill('temporary passphrase');
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    await page.getByText('Admin second@example.com created.').waitFor();
+
+    const other = new AdminHttp(installation.api.url);
+    for (let i = 0; i < 3; i++) expect((await other.signIn('second@example.com', `wrong ${i}`)).status).toBe(401);
+    expect((await other.signIn('second@example.com', 'temporary passphrase')).status).toBe(401);
+    await open('/admin/admins');
+    expect(await page.getByText('locked until').count()).toBe(1);
+    await screenshot(page, 'admin-16-admin-users');
+    await page.getByRole('link', { name: 'Unlock' }).click();
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByText('second@example.com unlocked.').waitFor();
+    const signedIn = await other.signIn('second@example.com', 'temporary passphrase');
+    expect(signedIn.headers.get('location')).toBe('/admin');
+    expect((await other.get('/admin')).headers.get('location')).toBe('/admin/password');
+
+    const row = page.locator('tr', { hasText: 'second@example.com' });
+    await row.getByRole('link', { name: 'Reset password' }).click();
+    await page.getByLabel('Temporary password').fill('another temporary one');
+    await page.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByText('The password of second@example.com was reset.').waitFor();
+
+    await page.locator('tr', { hasText: 'second@example.com' }).getByRole('link', { name: 'Delete' }).click();
+    await screenshot(page, 'admin-17-confirm-admin-delete');
+    await page.getByRole('button', { name: 'Delete admin' }).click();
+    await page.getByText('second@example.com deleted.').waitFor();
+    // The deleted admin's session is worthless from its next request on.
+    expect((await other.get('/admin/password')).headers.get('location')).toBe('/admin/login');
+    expect(await page.locator('tr', { hasText: 'second@example.com' }).count()).toBe(0);
+  });
+
   it('shows every sign-in and action in the audit log', async () => {
     await open('/admin/audit');
     await screenshot(page, 'admin-10-audit-log');
@@ -240,6 +276,15 @@ describe('admin pages in a browser', () => {
       'connection.delete:success',
       'user.archive:success',
       'user.restore:success',
+      'admin.create:success',
+      'sign_in:wrong_password',
+      'sign_in:wrong_password',
+      'sign_in:wrong_password',
+      'sign_in:locked',
+      'admin.unlock:success',
+      'sign_in:success',
+      'admin.reset_password:success',
+      'admin.delete:success',
     ]);
     expect(await page.locator('tbody tr').count()).toBe(rows.length);
     await open('/admin/audit?action=partner.create');

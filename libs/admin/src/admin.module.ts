@@ -7,6 +7,7 @@ import { ProvidersModule } from '@app/providers';
 import { UsersModule } from '@app/users';
 import { WebhooksModule } from '@app/webhooks';
 
+import { AdminUsersController } from './admin-users.controller.js';
 import { AuditController } from './audit.controller.js';
 import { ConnectionsController } from './connections.controller.js';
 import { HomeController } from './home.controller.js';
@@ -25,6 +26,7 @@ import { UsersController } from './users.controller.js';
     PartnersController,
     ConnectionsController,
     UsersController,
+    AdminUsersController,
     AuditController,
   ],
   providers: [AdminSessionMiddleware, AdminAuthMiddleware],

@@ -7,10 +7,12 @@ export const ADMIN_SECTIONS: { path: string; label: string }[] = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/partners', label: 'Partners' },
   { path: '/admin/users', label: 'Users' },
+  { path: '/admin/admins', label: 'Admin users' },
   { path: '/admin/audit', label: 'Audit log' },
 ];
 
 export interface SignedInView {
+  id: string;
   email: string;
   csrfToken: string;
 }
@@ -141,7 +143,7 @@ code { background: #eef1f6; padding: .1rem .3rem; border-radius: 4px; font-size:
 table { width: 100%; border-collapse: collapse; background: #fff; }
 td time { white-space: nowrap; }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+th { white-space: nowrap; font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 tbody tr:hover { background: #fafbfd; }
 .filters { display: flex; gap: .75rem; align-items: flex-end; flex-wrap: wrap; margin-bottom: 1rem; }
 .filters label { margin: 0 0 .2rem; font-size: .85rem; }
