@@ -222,6 +222,50 @@ describe('admin pages in a browser', () => {
     expect((await installation.userRow(userId)).archived_at).toBeNull();
   });
 
+  it('lists events by partner and status, shows their attempts, and redelivers one and every failed one', async () => {
+    const [user] = await installation.sql("SELECT id FROM users WHERE tag = 'gm-1'");
+    // Two failed deliveries, as the worker leaves them after a receiver kept answering 500.
+    const failed = [crypto.randomUUID(), crypto.randomUUID()];
+    for (const [i, id] of failed.entries()) {
+      await installation.sql(
+        `INSERT INTO webhook_events (id, partner_id, user_id, type, status, attempts, last_error, created_at)
+         VALUES ($1, $2, $3, 'user_connected', 'failed', 6, 'HTTP 500', now() - make_interval(mins => $4))`,
+        [id, partnerId, user.id, 10 - i],
+      );
+      await installation.sql(
+        `INSERT INTO transmit_logs (id, event_id, attempt, response_code, response_body, duration_ms)
+         VALUES ($1, $2, 1, 500, 'receiver exploded', 42)`,
+        [crypto.randomUUID(), id],
+      );
+    }
+    await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Partner').selectOption({ label: 'Acme CRM' });
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('status') === 'failed');
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await screenshot(page, 'admin-18-events');
+
+    await page.locator('tbody tr').first().getByRole('link').click();
+    expect(await page.locator('main').textContent()).toContain('receiver exploded');
+    expect(await page.locator('main').textContent()).toContain('42 ms');
+    await screenshot(page, 'admin-19-event');
+    const shownId = new URL(page.url()).pathname.split('/').at(-1)!;
+    await page.getByRole('button', { name: 'Redeliver this event' }).click();
+    await page.getByText('Event queued for redelivery.').waitFor();
+    expect((await installation.sql('SELECT status FROM webhook_events WHERE id = $1', [shownId]))[0].status).toBe(
+      'pending',
+    );
+    expect(await installation.webhookQueue().getJob(shownId)).toBeDefined();
+
+    await open(`/admin/events?partner=${partnerId}&status=failed`);
+    await page.getByRole('link', { name: 'Redeliver failed…' }).click();
+    await page.getByRole('button', { name: 'Redeliver failed events' }).click();
+    await page.getByText('1 failed event queued for redelivery.').waitFor();
+    const statuses = await installation.sql('SELECT status FROM webhook_events WHERE id = ANY($1)', [failed]);
+    expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
+  });
+
   it('creates another admin, unlocks it after its lockout, resets its password and deletes it', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Admin users' }).click();
     await page.getByLabel('Email', { exact: true }).fill('second@example.com');
@@ -276,6 +320,8 @@ describe('admin pages in a browser', () => {
       'connection.delete:success',
       'user.archive:success',
       'user.restore:success',
+      'event.redeliver:success',
+      'events.redeliver_failed:success',
       'admin.create:success',
       'sign_in:wrong_password',
       'sign_in:wrong_password',

@@ -10,6 +10,7 @@ import { WebhooksModule } from '@app/webhooks';
 import { AdminUsersController } from './admin-users.controller.js';
 import { AuditController } from './audit.controller.js';
 import { ConnectionsController } from './connections.controller.js';
+import { EventsController } from './events.controller.js';
 import { HomeController } from './home.controller.js';
 import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
@@ -26,6 +27,7 @@ import { UsersController } from './users.controller.js';
     PartnersController,
     ConnectionsController,
     UsersController,
+    EventsController,
     AdminUsersController,
     AuditController,
   ],

@@ -108,4 +108,27 @@ export class EventsService {
   async recentForUser(userId: string, limit = 20): Promise<WebhookEvent[]> {
     return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
+
+  /** Operators' list across partners (admin pages): newest first, by partner, status, type and time. */
+  async operatorPage(
+    filter: { partnerId?: string; status?: WebhookEventStatus; type?: string; since?: Date; until?: Date },
+    query: { limit?: number; cursor?: string },
+  ): Promise<{ events: WebhookEvent[]; nextCursor: string | null }> {
+    const builder = this.events.createQueryBuilder('event');
+    if (filter.partnerId) builder.andWhere('event.partner_id = :partnerId', { partnerId: filter.partnerId });
+    if (filter.status) builder.andWhere('event.status = :status', { status: filter.status });
+    if (filter.type) builder.andWhere('event.type = :type', { type: filter.type });
+    if (filter.since) builder.andWhere('event.created_at >= :since', { since: filter.since });
+    if (filter.until) builder.andWhere('event.created_at < :until', { until: filter.until });
+    const page = await keysetPage(builder, 'event', query, 'DESC');
+    return { events: page.rows.map((row) => row.entity), nextCursor: page.nextCursor };
+  }
+
+  /** One event of any partner, with its attempts (admin pages). */
+  async operatorGet(id: string): Promise<{ row: EventRow; attempts: TransmitLog[] }> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw WebhookErrors.eventNotFound(id);
+    const event = await this.events.findOneBy({ id });
+    if (!event) throw WebhookErrors.eventNotFound(id);
+    return this.get(event.partnerId, id);
+  }
 }

@@ -92,7 +92,7 @@ export function userPage(view: {
 }): string {
   const user = view.user;
   const events = view.events.map((event) => [
-    formatTime(event.createdAt),
+    `<a href="/admin/events/${event.id}">${formatTime(event.createdAt)}</a>`,
     `<code>${escapeHtml(event.type)}</code>`,
     eventBadge(event.status),
     String(event.attempts),
