@@ -21,6 +21,8 @@ describe('admin pages in a browser', () => {
     browser = await TestBrowser.launch();
     page = await browser.newPage();
     page.on('console', (message) => {
+      // bull-board asks for a web font from a CDN; it stays blocked (closed networks) and the UI falls back.
+      if (/fonts\.googleapis\.com/.test(message.text())) return;
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
   }, 120_000);
@@ -264,6 +266,16 @@ describe('admin pages in a browser', () => {
     await page.getByText('1 failed event queued for redelivery.').waitFor();
     const statuses = await installation.sql('SELECT status FROM webhook_events WHERE id = ANY($1)', [failed]);
     expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
+  });
+
+  it('opens the jobs board (bull-board) behind the admin session', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Jobs' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/admin/jobs'));
+    await page.getByText('webhooks', { exact: true }).first().waitFor();
+    await screenshot(page, 'admin-20-jobs');
+    const queues = await page.evaluate(async () => (await fetch('/admin/jobs/api/queues')).status);
+    expect(queues).toBe(200);
+    await open('/admin');
   });
 
   it('creates another admin, unlocks it after its lockout, resets its password and deletes it', async () => {

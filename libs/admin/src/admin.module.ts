@@ -12,6 +12,7 @@ import { AuditController } from './audit.controller.js';
 import { ConnectionsController } from './connections.controller.js';
 import { EventsController } from './events.controller.js';
 import { HomeController } from './home.controller.js';
+import { JobsBoard } from './jobs-board.js';
 import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
 import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
@@ -31,7 +32,7 @@ import { UsersController } from './users.controller.js';
     AdminUsersController,
     AuditController,
   ],
-  providers: [AdminSessionMiddleware, AdminAuthMiddleware],
+  providers: [AdminSessionMiddleware, AdminAuthMiddleware, JobsBoard],
 })
 export class AdminModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -8,6 +8,7 @@ export const ADMIN_SECTIONS: { path: string; label: string }[] = [
   { path: '/admin/partners', label: 'Partners' },
   { path: '/admin/users', label: 'Users' },
   { path: '/admin/events', label: 'Events' },
+  { path: '/admin/jobs', label: 'Jobs' },
   { path: '/admin/admins', label: 'Admin users' },
   { path: '/admin/audit', label: 'Audit log' },
 ];
