@@ -174,7 +174,9 @@ export class MailboxSession {
     // Errors also close the connection; the close ends the watch and the loop reconnects.
     client.on('error', (error: Error) => this.logger.debug({ err: error }, 'imap connection error'));
     await client.connect();
-    const mailbox = await client.mailboxOpen(await this.watchedFolder(client, account), { readOnly: true });
+    // Read-write (SELECT): Courier saves UIDs only for read-write sessions and renumbers unsaved mail under
+    // EXAMINE. Nothing is changed: bodies are read with BODY.PEEK, and no flag is stored, nothing expunged.
+    const mailbox = await client.mailboxOpen(await this.watchedFolder(client, account));
     return { client, mailbox, closed };
   }
 
@@ -246,6 +248,8 @@ export class MailboxSession {
     const cursor = this.cursor;
     if (!client || !cursor || this.stopped) return;
     const byDate = this.catchUpSince;
+    // Read before the date search, so continuing by UID from here never skips mail that search missed.
+    const highestBeforeSearch = byDate ? await this.highestUid(client, mailbox) : 0;
     const found = byDate
       ? await client.search({ since: byDate }, { uid: true })
       : await client.search({ uid: `${cursor.uid + 1}:*` }, { uid: true });
@@ -278,13 +282,27 @@ export class MailboxSession {
       }
     }
     if (byDate && !this.stopped) {
-      // Everything that existed at SELECT time was searched: continue by UID from there.
-      const uid = Math.max(cursor.uid, mailbox.uidNext - 1);
-      await this.deps.accounts.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
-      cursor.uid = uid;
+      // Everything that existed before the search was searched: continue by UID from there.
+      const uid = Math.max(cursor.uid, highestBeforeSearch);
+      if (isUid(uid)) {
+        await this.deps.accounts.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
+        cursor.uid = uid;
+      } else {
+        this.logger.error({ uid, highestBeforeSearch }, 'bug: computed a cursor that is no UID; not stored');
+      }
       this.catchUpSince = null;
       this.syncAgain = true;
     }
+  }
+
+  /** UIDNEXT - 1 from SELECT; servers may omit UIDNEXT there (Courier), so then from STATUS, then UID SEARCH. */
+  private async highestUid(client: ImapFlow, mailbox: MailboxObject): Promise<number> {
+    if (isUid(mailbox.uidNext)) return mailbox.uidNext - 1;
+    const status = await client.status(mailbox.path, { uidNext: true }).catch(() => undefined);
+    if (status && isUid(status.uidNext)) return status.uidNext - 1;
+    const all = await client.search({ all: true }, { uid: true });
+    if (!Array.isArray(all)) throw new Error('UID SEARCH was refused by the server');
+    return all.reduce((highest, uid) => Math.max(highest, uid), 0);
   }
 
   private async processOne(
@@ -347,6 +365,11 @@ export class MailboxSession {
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** A UID (RFC 3501: a positive 32-bit integer); a cursor may also be 0, before any mail. */
+function isUid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
 }
 
 function authRetryWait(account: MailboxAccount): number {
