@@ -159,7 +159,7 @@ export class CourierTestServer {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const stdin = child.stdin!;
+    const stdin = child.stdin;
     if (options.slowMs) {
       const half = Math.floor(raw.length / 2);
       stdin.write(raw.subarray(0, half));

@@ -1,5 +1,6 @@
 // What the private Courier and Cyrus test servers share: free ports, waiting for a greeting, and stopping
 // every process of one instance, found by a marker in its environment (they fork and re-parent).
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 
@@ -48,7 +49,7 @@ export async function pollUntil<T>(what: string, read: () => Promise<T>, timeout
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -111,14 +112,11 @@ export function killOnExit(marker: string): () => void {
 }
 
 function killMarkedSync(marker: string): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = process.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
-  if (!fs) return;
-  for (const entry of fs.readdirSync('/proc')) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let environ = '';
+    let environ: string;
     try {
-      environ = fs.readFileSync(`/proc/${entry}/environ`, 'latin1');
+      environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
     } catch {
       continue;
     }
