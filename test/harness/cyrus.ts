@@ -130,7 +130,8 @@ export class CyrusTestServer {
     const client = this.client(this.user(n).login);
     await client.connect();
     try {
-      return (await client.status('INBOX', { uidValidity: true })).uidValidity ?? 0n;
+      const status = await client.status('INBOX', { uidValidity: true });
+      return status ? (status.uidValidity ?? 0n) : 0n;
     } finally {
       await client.logout().catch(() => client.close());
     }
