@@ -90,7 +90,7 @@ export class CourierTestServer {
       '-maxperip=1000',
       '-nodnslookup',
       '-noidentlookup',
-      '-stderr=syslog',
+      `-stderr=${join(root, 'courier.log')}`,
       `-pid=${join(root, 'run/couriertcpd.pid')}`,
       String(imapPort),
       join(COURIER, 'usr/lib/courier/courier/imaplogin'),
@@ -122,6 +122,7 @@ export class CourierTestServer {
           IMAP_SHAREDINDEXFILE: join(root, 'shared-index'),
           MAILDIRPATH: 'Maildir',
         },
+        cwd: root,
         stdio: 'ignore',
       },
     );
