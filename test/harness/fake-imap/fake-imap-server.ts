@@ -95,7 +95,7 @@ export class FakeImapServer implements SessionHost {
   readonly behavior: ServerBehavior;
   private readonly servers: Server[] = [];
   private readonly sessions = new Set<ImapSession>();
-  private readonly listenAddresses: ListenAddress[];
+  private listenAddresses: ListenAddress[];
   private readonly backlog: number;
   private readonly reassignUidsWhenReadOnly: boolean;
 
@@ -274,6 +274,19 @@ export class FakeImapServer implements SessionHost {
 
   sessionClosed(session: ImapSession): void {
     this.sessions.delete(session);
+  }
+
+  /**
+   * A server outage: drops every connection and refuses new ones (nothing listens) until `resume()`,
+   * which listens on the same ports again.
+   */
+  async suspend(): Promise<void> {
+    this.listenAddresses = this.addresses;
+    await this.close();
+  }
+
+  async resume(): Promise<void> {
+    await this.listen();
   }
 
   /** Drops every connection and stops listening. */

@@ -15,6 +15,7 @@ import {
   type FailureKind,
   STABLE_CONNECTION_MS,
 } from './reconnect-policy.js';
+import type { ServerAddress, ServerOutages } from './server-outages.js';
 
 /** Collaborators shared by every session of a process. */
 export interface SessionDeps {
@@ -25,6 +26,8 @@ export interface SessionDeps {
   admission: ConcurrencyLimiter;
   /** Caps concurrent fetch-and-store work (NUM_WORKER_THREADS). */
   work: ConcurrencyLimiter;
+  /** Notices when a whole server is down, and when it is back. */
+  outages: ServerOutages;
   metrics: ImapMetrics;
   config: AppConfig;
   logger: Logger;
@@ -106,7 +109,7 @@ export class MailboxSession {
       }
       const failure = await this.connectAndWatch(account);
       if (this.stopped) break;
-      await this.recover(failure);
+      await this.recover(failure, serverOf(account));
     }
     await this.closeClient(false);
     this.state = 'stopped';
@@ -120,6 +123,7 @@ export class MailboxSession {
       const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
+      this.deps.outages.succeeded(serverOf(account));
       await this.deps.accounts.setState(this.userId, 'watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
@@ -325,7 +329,7 @@ export class MailboxSession {
     });
   }
 
-  private async recover(failure: FailureKind): Promise<void> {
+  private async recover(failure: FailureKind, server: ServerAddress): Promise<void> {
     this.deps.metrics.reconnects.inc({ reason: failure.kind });
     if (failure.kind === 'auth') {
       this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
@@ -337,7 +341,14 @@ export class MailboxSession {
     this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
     this.state = 'backoff';
     await this.deps.accounts.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
-    await this.sleep(delay);
+    if (failure.kind === 'throttled') {
+      await this.sleep(delay);
+      return;
+    }
+    // Part of a server-wide outage: back as soon as the server is, not after this session's own backoff.
+    this.deps.outages.failed(server, this.userId);
+    const woken = await this.sleep(delay, (wake) => this.deps.outages.onRecovery(server, wake));
+    if (woken) this.failures = 0;
   }
 
   private async closeClient(graceful: boolean): Promise<void> {
@@ -350,21 +361,29 @@ export class MailboxSession {
     client.close();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
+  /** Resolves after `ms` or on stop() with false, or with true when woken early through `wakeOn`. */
+  private sleep(ms: number, wakeOn?: (wake: () => void) => () => void): Promise<boolean> {
+    if (this.stopped || ms <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(false), ms);
+      const unsubscribe = wakeOn?.(() => done(true));
+      function done(woken: boolean) {
         clearTimeout(timer);
-        resolve();
+        unsubscribe?.();
+        resolve(woken);
       }
-      this.wakeUp = done;
+      this.wakeUp = () => done(false);
     });
   }
 }
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function serverOf(account: MailboxAccount): ServerAddress {
+  const { imapHost, imapPort, imapSecurity } = account.provider;
+  return { host: imapHost, port: imapPort, tls: imapSecurity === 'tls' };
 }
 
 /** A UID (RFC 3501: a positive 32-bit integer); a cursor may also be 0, before any mail. */
