@@ -11,9 +11,10 @@ set -euo pipefail
 SERVERS_DIR=/opt/superimap-test-servers
 COURIER_DEBS=(courier-imap courier-base courier-authlib libcourier-unicode4 gamin libgamin0)
 CYRUS_DEBS=(cyrus-imapd cyrus-common)
-# Libraries those binaries link that a Dovecot machine lacks (the rest come with Debian's base or Dovecot).
-SERVER_LIBS=(libpcre3 libxapian30 libical3 libidn12 libltdl7 libgdbm6 libglib2.0-0 libjansson4 libicu72
-  libclamav12 libzephyr4 libwrap0 libpq5 libsqlite3-0 libxml2 libldap-2.5-0 libsasl2-2 libsasl2-modules)
+# Libraries the binaries the tests run link (from ldd), and the SASL PLAIN/LOGIN plugins Cyrus logs in with.
+SERVER_LIBS=(libgdbm6 libglib2.0-0 libgnutls30 libgssapi-krb5-2 libical3 libicu72 libidn12 libjansson4 libkrb5-3
+  libldap-2.5-0 libltdl7 libnsl2 libpcre2-8-0 libpcre3 libpq5 libsasl2-2 libsasl2-modules libsqlite3-0 libssl3
+  libuuid1 libwrap0 libxapian30 libxml2)
 
 unpack_servers() {
   local name=$1 marker=$2
@@ -45,9 +46,11 @@ install_servers() {
       { apt-get update -qq && unpack_servers cyrus /usr/lib/cyrus/bin/master "${CYRUS_DEBS[@]}"; }
   fi
   # Cyrus's master switches to its compiled-in user `cyrus`; Courier's login needs this mount point.
-  id cyrus >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-    --gid mail cyrus
-  mkdir -p /run/courier
+  if ! id cyrus >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "install-test-deps: need root to create the user cyrus" >&2; exit 1; }
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --gid mail cyrus
+  fi
+  [ -d /run/courier ] || mkdir -p /run/courier 2>/dev/null || true
 }
 install_servers
 
