@@ -42,6 +42,8 @@ const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
 const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
 /** After a connection closes, how long its sync may take to wind down before it is abandoned. */
 const SYNC_SETTLE_MS = 5000;
+/** Longest wait for a down server's probe to report it back before the session tries for itself. */
+const OUTAGE_WAIT_MS = 5 * 60_000;
 
 /**
  * One watched mailbox: connect, catch up from the cursor, IDLE, fetch on EXISTS, and reconnect with
@@ -337,17 +339,20 @@ export class MailboxSession {
       await this.deps.accounts.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
       return; // the next loop reads auth_failed_at and waits
     }
-    const delay = failure.kind === 'throttled' ? failure.delayMs : backoffDelay(this.failures++);
-    this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
+    const { outages } = this.deps;
+    if (failure.kind === 'transient') outages.failed(server, this.userId);
+    // In a server-wide outage only its probe connects; the session waits to hear that the server is back.
+    const inOutage = failure.kind === 'transient' && outages.isDown(server);
+    const delay =
+      failure.kind === 'throttled' ? failure.delayMs : inOutage ? OUTAGE_WAIT_MS : backoffDelay(this.failures++);
+    this.logger.info({ reason: failure.reason, delayMs: delay, inOutage }, 'reconnecting');
     this.state = 'backoff';
     await this.deps.accounts.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
     if (failure.kind === 'throttled') {
       await this.sleep(delay);
       return;
     }
-    // Part of a server-wide outage: back as soon as the server is, not after this session's own backoff.
-    this.deps.outages.failed(server, this.userId);
-    const woken = await this.sleep(delay, (wake) => this.deps.outages.onRecovery(server, wake));
+    const woken = await this.sleep(delay, (wake) => outages.onRecovery(server, wake));
     if (woken) this.failures = 0;
   }
 

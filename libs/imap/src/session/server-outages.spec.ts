@@ -40,12 +40,16 @@ describe('ServerOutages', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(probes).toBe(0);
 
+    expect(outages.isDown(server)).toBe(false);
     outages.failed(server, 'c');
+    expect(outages.isDown(server)).toBe(true);
+    expect(outages.isDown(other)).toBe(false);
     await until(() => probes >= 3);
     expect(woken).toEqual([]);
     answering = true;
     await until(() => woken.length === 3);
     expect(woken.sort()).toEqual(['a', 'b', 'c']);
+    expect(outages.isDown(server)).toBe(false);
     expect(maxInFlight).toBe(1);
     outages.close();
   });
@@ -59,6 +63,19 @@ describe('ServerOutages', () => {
     for (const id of ['a', 'b', 'c']) outages.failed(server, id);
     outages.succeeded(server);
     expect(woken).toEqual(['stays']);
+    outages.close();
+  });
+
+  it('sees no outage while sessions get through between failures', async () => {
+    let probes = 0;
+    const outages = new ServerOutages(() => Promise.resolve(++probes > 0), logger, options);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      outages.failed(server, id);
+      if (id === 'b' || id === 'd') outages.succeeded(server);
+    }
+    expect(outages.isDown(server)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(probes).toBe(0);
     outages.close();
   });
 });

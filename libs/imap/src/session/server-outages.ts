@@ -21,8 +21,11 @@ const DEFAULT_OPTIONS: OutageOptions = {
   sessions: 3,
   windowMs: 30_000,
   probeIntervalMs: 500,
-  maxProbeIntervalMs: 5000,
+  maxProbeIntervalMs: 1000,
 };
+
+/** The slowest probing, for a server that keeps failing right after each return: the longest session backoff. */
+const MAX_RELAPSE_INTERVAL_MS = 5 * 60_000;
 
 interface ServerState {
   /** Session id → when it last failed, within the window. */
@@ -30,7 +33,7 @@ interface ServerState {
   inOutage: boolean;
   /** Sessions waiting to hear that the current (or next) outage ended. */
   waiting: Set<() => void>;
-  /** When the last outage ended, and how many ended only to start again right away. */
+  /** When the last outage ended, and how many in a row ended (by the probe) only to start again, no session through. */
   recoveredAt: number;
   relapses: number;
 }
@@ -70,12 +73,21 @@ export class ServerOutages {
     void this.probeUntilBack(server, state);
   }
 
-  /** A session to `server` is watching: whatever outage there was is over. */
+  /**
+   * A session to `server` is watching: whatever outage there was is over. Failures count towards an outage
+   * only while no session gets through, so a working server whose sessions fail now and then never has one.
+   */
   succeeded(server: ServerAddress): void {
     const state = this.servers.get(keyOf(server));
     if (!state) return;
     state.failures.clear();
+    state.relapses = 0;
     if (state.inOutage) this.endOutage(server, state);
+  }
+
+  /** In an outage: its probe has not seen the server answer yet. */
+  isDown(server: ServerAddress): boolean {
+    return this.servers.get(keyOf(server))?.inOutage ?? false;
   }
 
   /** Calls `listener` once when the server's current or next outage ends; returns how to stop listening. */
@@ -92,7 +104,7 @@ export class ServerOutages {
 
   private async probeUntilBack(server: ServerAddress, state: ServerState): Promise<void> {
     // A server that "returns" only to fail again at once is probed ever more slowly, so that no storm follows.
-    let interval = Math.min(this.options.maxProbeIntervalMs * 6, this.options.probeIntervalMs * 2 ** state.relapses);
+    let interval = Math.min(MAX_RELAPSE_INTERVAL_MS, this.options.probeIntervalMs * 2 ** state.relapses);
     while (state.inOutage && !this.closed) {
       await new Promise((resolve) => setTimeout(resolve, interval).unref());
       if (!state.inOutage || this.closed) return;
