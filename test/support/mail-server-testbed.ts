@@ -1,6 +1,6 @@
 import type { MailUser } from '../harness/cyrus.js';
 import type { ApiClient } from './api-client.js';
-import { usersPath } from './api-client.js';
+import { userIdOf, usersPath } from './api-client.js';
 import { TestInstallation } from './test-installation.js';
 
 /** What the shared watch scenarios need from a real IMAP server under test (Courier, Cyrus...). */
@@ -57,7 +57,7 @@ export class MailServerTestbed<Server extends MailServerUnderTest> extends TestI
       login_password: password,
     });
     if (result.status !== 200) throw new Error(`user create failed: ${JSON.stringify(result.body)}`);
-    const userId = new URL(result.body.connect_url as string).searchParams.get('user_id') ?? '';
+    const userId = userIdOf(result.body.connect_url as string);
     return { n, tag, userId, address };
   }
 
