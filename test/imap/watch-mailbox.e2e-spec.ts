@@ -113,6 +113,18 @@ describe('imap-client against Dovecot', () => {
     });
   });
 
+  it('changes no flag: \\Seen and every other stored flag are the same before and after', async () => {
+    const mailbox = await bed.addMailbox(6);
+    await waitFor('the session', async () => (await bed.dovecot.countSessions(mailbox.email)) === 1);
+    await bed.dovecot.deliver(mailbox.email, buildMail({ to: mailbox.email, messageId: 'flags-1@t' }));
+    await bed.dovecot.deliver(mailbox.email, buildMail({ to: mailbox.email, messageId: 'flags-2@t' }));
+    const before = [await bed.dovecot.mailboxFlags(mailbox.email, 1), await bed.dovecot.mailboxFlags(mailbox.email, 2)];
+    await bed.waitForEvents(mailbox.userId, 2);
+    const after = [await bed.dovecot.mailboxFlags(mailbox.email, 1), await bed.dovecot.mailboxFlags(mailbox.email, 2)];
+    expect(before).toEqual([[], []]);
+    expect(after).toEqual(before);
+  });
+
   it('a wrong password → auth_error after one attempt, no retry storm, recovery after PUT', async () => {
     const mailbox = await bed.addMailbox(5, { password: 'wrong-password' });
     const user = await waitFor('auth_error', async () => {

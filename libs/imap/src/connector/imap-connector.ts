@@ -47,7 +47,9 @@ export class ImapConnector {
     try {
       if (signal?.aborted) throw new Error('stopped');
       await client.connect();
-      const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider), { readOnly: true });
+      // Read-write (SELECT): Courier saves UIDs only for read-write sessions and renumbers unsaved mail under
+      // EXAMINE. Nothing is changed: bodies are read with BODY.PEEK, and no flag is stored, nothing expunged.
+      const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider));
       return { client, mailbox, closed };
     } catch (error) {
       client.close();

@@ -17,6 +17,7 @@ import {
   type FailureKind,
   STABLE_CONNECTION_MS,
 } from './reconnect-policy.js';
+import type { ServerAddress, ServerOutages } from './server-outages.js';
 
 /** Collaborators shared by every session of a process. */
 export interface SessionDeps {
@@ -28,6 +29,8 @@ export interface SessionDeps {
   admission: ConcurrencyLimiter;
   /** Caps concurrent fetch-and-store work (NUM_WORKER_THREADS). */
   work: ConcurrencyLimiter;
+  /** Notices when a whole server is down, and when it is back. */
+  outages: ServerOutages;
   metrics: ImapMetrics;
   config: AppConfig;
   logger: Logger;
@@ -41,6 +44,8 @@ const FETCH_BATCH = 50;
 const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
 /** After a connection closes, how long its sync may take to wind down before it is abandoned. */
 const SYNC_SETTLE_MS = 5000;
+/** Longest wait for a down server's probe to report it back before the session tries for itself. */
+const OUTAGE_WAIT_MS = 5 * 60_000;
 
 /**
  * One watched mailbox: connect, catch up from the cursor, IDLE, fetch on EXISTS, and reconnect with
@@ -113,7 +118,7 @@ export class MailboxSession {
       }
       const failure = await this.connectAndWatch(account);
       if (this.stopped) break;
-      await this.recover(failure);
+      await this.recover(failure, serverOf(account));
     }
     await this.closeClient(false);
     this.state = 'stopped';
@@ -127,6 +132,7 @@ export class MailboxSession {
       const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
+      this.deps.outages.succeeded(serverOf(account));
       await this.deps.states.setState(this.userId, 'watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
@@ -225,6 +231,8 @@ export class MailboxSession {
     const cursor = this.cursor;
     if (!client || !cursor || this.stopped) return;
     const byDate = this.catchUpSince;
+    // Read before the date search, so continuing by UID from here never skips mail that search missed.
+    const highestBeforeSearch = byDate ? await this.highestUid(client, mailbox) : 0;
     const found = byDate
       ? await client.search({ since: byDate }, { uid: true })
       : await client.search({ uid: `${cursor.uid + 1}:*` }, { uid: true });
@@ -261,13 +269,27 @@ export class MailboxSession {
       }
     }
     if (byDate && !this.stopped) {
-      // Everything that existed at SELECT time was searched: continue by UID from there.
-      const uid = Math.max(cursor.uid, mailbox.uidNext - 1);
-      await this.deps.states.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
-      cursor.uid = uid;
+      // Everything that existed before the search was searched: continue by UID from there.
+      const uid = Math.max(cursor.uid, highestBeforeSearch);
+      if (isUid(uid)) {
+        await this.deps.states.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
+        cursor.uid = uid;
+      } else {
+        this.logger.error({ uid, highestBeforeSearch }, 'bug: computed a cursor that is no UID; not stored');
+      }
       this.catchUpSince = null;
       this.syncAgain = true;
     }
+  }
+
+  /** UIDNEXT - 1 from SELECT; servers may omit UIDNEXT there (Courier), so then from STATUS, then UID SEARCH. */
+  private async highestUid(client: ImapFlow, mailbox: MailboxObject): Promise<number> {
+    if (isUid(mailbox.uidNext)) return mailbox.uidNext - 1;
+    const status = await client.status(mailbox.path, { uidNext: true }).catch(() => undefined);
+    if (status && isUid(status.uidNext)) return status.uidNext - 1;
+    const all = await client.search({ all: true }, { uid: true });
+    if (!Array.isArray(all)) throw new Error('UID SEARCH was refused by the server');
+    return all.reduce((highest, uid) => Math.max(highest, uid), 0);
   }
 
   private async processOne(
@@ -302,7 +324,7 @@ export class MailboxSession {
     await this.deps.pipeline.recordUnreadable(account, uidValidity, message, detail);
   }
 
-  private async recover(failure: FailureKind): Promise<void> {
+  private async recover(failure: FailureKind, server: ServerAddress): Promise<void> {
     this.deps.metrics.reconnects.inc({ reason: failure.kind });
     if (failure.kind === 'auth') {
       this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
@@ -310,11 +332,21 @@ export class MailboxSession {
       await this.deps.states.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
       return; // the next loop reads auth_failed_at and waits
     }
-    const delay = failure.kind === 'throttled' ? failure.delayMs : backoffDelay(this.failures++);
-    this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
+    const { outages } = this.deps;
+    if (failure.kind === 'transient') outages.failed(server, this.userId);
+    // In a server-wide outage only its probe connects; the session waits to hear that the server is back.
+    const inOutage = failure.kind === 'transient' && outages.isDown(server);
+    const delay =
+      failure.kind === 'throttled' ? failure.delayMs : inOutage ? OUTAGE_WAIT_MS : backoffDelay(this.failures++);
+    this.logger.info({ reason: failure.reason, delayMs: delay, inOutage }, 'reconnecting');
     this.state = 'backoff';
     await this.deps.states.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
-    await this.sleep(delay);
+    if (failure.kind === 'throttled') {
+      await this.sleep(delay);
+      return;
+    }
+    const woken = await this.sleep(delay, (wake) => outages.onRecovery(server, wake));
+    if (woken) this.failures = 0;
   }
 
   private async closeClient(graceful: boolean): Promise<void> {
@@ -327,21 +359,34 @@ export class MailboxSession {
     client.close();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
+  /** Resolves after `ms` or on stop() with false, or with true when woken early through `wakeOn`. */
+  private sleep(ms: number, wakeOn?: (wake: () => void) => () => void): Promise<boolean> {
+    if (this.stopped || ms <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(false), ms);
+      const unsubscribe = wakeOn?.(() => done(true));
+      function done(woken: boolean) {
         clearTimeout(timer);
-        resolve();
+        unsubscribe?.();
+        resolve(woken);
       }
-      this.wakeUp = done;
+      this.wakeUp = () => done(false);
     });
   }
 }
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function serverOf(account: MailboxAccount): ServerAddress {
+  const { imapHost, imapPort, imapSecurity } = account.provider;
+  return { host: imapHost, port: imapPort, tls: imapSecurity === 'tls' };
+}
+
+/** A UID (RFC 3501: a positive 32-bit integer); a cursor may also be 0, before any mail. */
+function isUid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
 }
 
 function authRetryWait(account: MailboxAccount): number {
