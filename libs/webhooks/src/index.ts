@@ -1,5 +1,6 @@
 export * from './delivery/payload-builder.js';
 export * from './delivery/signatures.js';
+export { type DeliveryResult, WebhookDelivery } from './delivery/webhook-delivery.service.js';
 export * from './event-outbox.service.js';
 export * from './events.service.js';
 export * from './outbox-sweeper.service.js';
