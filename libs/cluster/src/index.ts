@@ -1,3 +1,4 @@
+export { CLUSTER_NODE_ID } from './cluster-node-id.js';
 export * from './cluster-ownership.service.js';
 export * from './cluster.module.js';
 export * from './node-registry.service.js';

@@ -1,0 +1,12 @@
+import { base, TEST_TIMEOUT_MS } from './jest.base.js';
+
+/** Every role spawned from the build (`bin/superimap` runs dist/), as in production: run `nest build` first. */
+export default {
+  ...base,
+  displayName: 'e2e',
+  roots: ['<rootDir>/test'],
+  testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  testTimeout: TEST_TIMEOUT_MS,
+};
