@@ -1,5 +1,6 @@
 import { buildMail } from '../harness/mail-factory.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait-for.js';
@@ -78,7 +79,7 @@ describe('imap-client cluster', () => {
         timeoutMs: 30_000,
       },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     const perUser = await bed.sql('SELECT user_id, count(*)::int AS n FROM webhook_events GROUP BY user_id');
     expect(perUser).toHaveLength(300);
     expect(perUser.every((row) => row.n === 1)).toBe(true);
@@ -97,12 +98,12 @@ describe('imap-client cluster', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('mail to flow', () => sent >= 10, { timeoutMs: 20_000 });
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
     await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
     const takeoverMs = Date.now() - killedAt;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'mail keeps arriving after the takeover');
     delivering = false;
     await traffic;
     console.info(
@@ -115,7 +116,7 @@ describe('imap-client cluster', () => {
       async () => (await bed.sql('SELECT count(*)::int AS n FROM webhook_events'))[0].n >= before + sent,
       { timeoutMs: 30_000 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     const ids = await bed.sql(
       "SELECT metadata->'envelope'->>'message_id' AS id, count(*)::int AS n FROM webhook_events " +
         "WHERE metadata->'envelope'->>'message_id' LIKE '<kill-%' GROUP BY 1",
