@@ -11,5 +11,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  // Kills what a test file spawned when it ends, even if its own clean-up never ran.
+  testEnvironment: '<rootDir>/test/setup/test-environment.ts',
   testTimeout: TEST_TIMEOUT_MS,
 };

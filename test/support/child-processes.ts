@@ -3,68 +3,37 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { SpawnedProcessRegistry } from '../setup/test-environment.js';
+
 /**
- * Every process a test spawns, so that none outlives its test run: a suite that fails, times out or is
- * killed must not leave roles running (they would keep watching mailboxes and holding ports).
+ * Every process a test spawns goes through here, so that none outlives its test file: a suite that fails
+ * or times out must not leave roles running (they would keep watching mailboxes and eating CPU).
  *
- * Two nets, because neither is enough alone:
- * - the test worker kills its children when it exits (`process.on('exit')`, synchronous SIGKILL);
- * - each child's pid is also written to PIDS_DIR, which jest's globalTeardown sweeps (see killRecorded):
- *   a worker that jest force-kills runs no exit handler (test/setup/global-teardown.ts).
+ * Two nets:
+ * - the jest test environment (test/setup/test-environment.ts) kills the file's children when the file
+ *   ends and when the test process exits or is signalled;
+ * - each pid is also recorded in SUPERIMAP_TEST_PIDS_DIR, which global-teardown sweeps: a test process
+ *   jest SIGKILLs runs no handler.
  * Children run in their own process group (detached), so a kill reaches anything they started too.
  */
-const PIDS_DIR_VARIABLE = 'SUPERIMAP_TEST_PIDS_DIR';
+const registry = (globalThis as { superimapSpawnedProcesses?: SpawnedProcessRegistry }).superimapSpawnedProcesses;
 
-const live = new Map<number, ChildProcess>();
-let exitHookInstalled = false;
-
-function pidsDir(): string {
-  const dir = process.env[PIDS_DIR_VARIABLE] ?? join(tmpdir(), `superimap-test-pids-${process.pid}`);
+function recordsDir(): string {
+  const dir = process.env.SUPERIMAP_TEST_PIDS_DIR ?? join(tmpdir(), `superimap-test-pids-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-/** Kills every child this process spawned and has not seen exit (synchronous: usable in an exit handler). */
-export function killSpawnedChildren(): void {
-  for (const pid of live.keys()) killGroup(pid);
-  live.clear();
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', killSpawnedChildren);
-  // A signal ends a process without 'exit' handlers; these run them (jest stops workers with SIGTERM).
-  for (const [signal, code] of [
-    ['SIGTERM', 143],
-    ['SIGINT', 130],
-    ['SIGHUP', 129],
-  ] as const) {
-    process.once(signal, () => process.exit(code));
-  }
-}
-
 /** `spawn`, with the child registered until it exits. */
 export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  installExitHook();
   const child = spawn(command, args, { ...options, detached: true });
   const pid = child.pid;
   if (pid === undefined) return child;
-  live.set(pid, child);
-  const record = join(pidsDir(), String(pid));
+  registry?.add(pid);
+  const record = join(recordsDir(), String(pid));
   writeFileSync(record, `${process.pid}\n${command} ${args.join(' ')}\n`);
   child.once('exit', () => {
-    live.delete(pid);
+    registry?.delete(pid);
     rmSync(record, { force: true });
   });
   return child;
