@@ -7,13 +7,30 @@ import { waitFor } from '../support/wait-for.js';
 
 // Intervals are a tenth of the defaults (10 s / 30 s), so the bounds below are scaled the same way.
 const CLUSTER_ENV = { HEARTBEAT_INTERVAL: '1', HEARTBEAT_TIMEOUT: '3' };
-/** The issue's bound, HEARTBEAT_TIMEOUT + 10 s, at a tenth of the scale, plus time to log 100 mailboxes in. */
+/**
+ * The survivors own every mailbox within the issue's bound, HEARTBEAT_TIMEOUT + 10 s, at a tenth of the
+ * scale, plus 2 s for noticing and their assignment pass on a loaded machine (4.6 s seen beside two CPU hogs).
+ */
 const TAKEOVER_BOUND_MS = 3000 + 1000 + 2000;
+/**
+ * Then logging 100 mailboxes in again is the machine's speed, not the protocol's: about 2 s here, but up to
+ * three times that on a machine shared with CPU-bound processes.
+ */
+const RELOGIN_BOUND_MS = 6000;
 
 async function ownedBy(node: RoleProcess): Promise<number> {
   const response = await fetch(`${node.url}/health`);
   const health = (await response.json()) as { cluster?: { owned: number } };
   return health.cluster?.owned ?? -1;
+}
+
+/**
+ * Sessions a node holds now, from /metrics: read when scraped, and unlike /health it does not wait for a
+ * Redis ping (up to 2 s on a node cut off from Redis), so it can time the self-fencing.
+ */
+async function sessionsHeldBy(node: RoleProcess): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  return [...text.matchAll(/^superimap_mailboxes\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 describe('imap-client cluster', () => {
@@ -101,15 +118,24 @@ describe('imap-client cluster', () => {
     await waitFor('mail to flow', () => sent >= 10, { timeoutMs: 20_000 });
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
+    const survivors = nodes.slice(1);
+    await waitFor(
+      'the survivors to own all 300',
+      async () => (await Promise.all(survivors.map(ownedBy))).reduce((a, b) => a + b) === 300,
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    const ownedAfterMs = Date.now() - killedAt;
     await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
     const takeoverMs = Date.now() - killedAt;
     await quietPeriod(1000, 'mail keeps arriving after the takeover');
     delivering = false;
     await traffic;
     console.info(
-      `SIGKILL takeover: all mailboxes watched again after ${takeoverMs} ms (bound ${TAKEOVER_BOUND_MS} ms)`,
+      `SIGKILL takeover: all mailboxes owned by the others after ${ownedAfterMs} ms (bound ${TAKEOVER_BOUND_MS} ms), ` +
+        `watched again after ${takeoverMs} ms (bound ${TAKEOVER_BOUND_MS + RELOGIN_BOUND_MS} ms)`,
     );
-    expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
+    expect(ownedAfterMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
+    expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS + RELOGIN_BOUND_MS);
 
     await waitFor(
       `${sent} more events`,
@@ -161,7 +187,10 @@ describe('imap-client cluster', () => {
       await waitFor('the new node to own mailboxes', async () => (await ownedBy(isolated)) > 30, { timeoutMs: 20_000 });
       const cutAt = Date.now();
       proxy.cut();
-      await waitFor('its sessions to close', async () => (await ownedBy(isolated)) === 0, { timeoutMs: 10_000 });
+      await waitFor('its sessions to close', async () => (await sessionsHeldBy(isolated)) === 0, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       const fencedAfterMs = Date.now() - cutAt;
       console.info(`cut off from Redis: sessions closed after ${fencedAfterMs} ms (leases live 3000 ms)`);
       expect(fencedAfterMs).toBeLessThan(3000);
