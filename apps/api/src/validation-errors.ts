@@ -1,6 +1,6 @@
 import type { ValidationError } from 'class-validator';
 
-import { DomainError } from '@app/core';
+import { CoreErrors, type DomainError } from '@app/core';
 
 /** One 400 for a request that fails validation: unknown fields named, every wrong field listed. */
 export function validationFailure(errors: ValidationError[]): DomainError {
@@ -13,5 +13,5 @@ export function validationFailure(errors: ValidationError[]): DomainError {
   const parts = [];
   if (unknown.length > 0) parts.push(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   if (invalid.length > 0) parts.push(`invalid: ${invalid.map((e) => e.property).join(', ')}`);
-  return new DomainError('ValidationFailed', `Invalid request (${parts.join('; ')})`, details);
+  return CoreErrors.validationFailed(`Invalid request (${parts.join('; ')})`, details);
 }

@@ -4,11 +4,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertPublicUrl, DomainError, SecretBox } from '@app/core';
+import { AppConfig, assertPublicUrl, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
 import { Partner } from './partner.entity.js';
+import { PartnerErrors } from './partners.errors.js';
 
 /** How long a rotated-out webhook secret keeps signing, so receivers can switch without downtime. */
 const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -67,8 +68,7 @@ export class PartnersService {
       await assertPublicUrl(url).catch((error: Error) => problems.push({ field, errors: [error.message] }));
     }
     if (problems.length > 0) {
-      throw new DomainError(
-        'ValidationFailed',
+      throw PartnerErrors.unreachableWebhooks(
         `Webhook URLs must be publicly reachable: ${problems.map((p) => `${p.field}: ${p.errors[0]}`).join('; ')}`,
         problems,
       );
@@ -81,7 +81,7 @@ export class PartnersService {
 
   async get(id: string): Promise<Partner> {
     const partner = await this.partners.findOneBy({ id });
-    if (!partner) throw new DomainError('PartnerNotFound', `Partner not found: ${id}`);
+    if (!partner) throw PartnerErrors.notFound(id);
     return partner;
   }
 

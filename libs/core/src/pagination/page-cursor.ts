@@ -1,4 +1,4 @@
-import { DomainError } from '../errors/domain-error.js';
+import { CoreErrors } from '../errors/domain-error.js';
 
 /**
  * Keyset pagination position: the (created_at, id) of the previous page's last row. created_at travels as
@@ -32,7 +32,5 @@ export function decodeCursor(cursor: string): PagePosition {
   } catch {
     // fall through
   }
-  throw new DomainError('ValidationFailed', 'cursor is not a cursor this API returned', [
-    { field: 'cursor', errors: ['invalid cursor'] },
-  ]);
+  throw CoreErrors.invalidCursor();
 }

@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { AppConfig, DomainError, RedisService } from '@app/core';
+import { AppConfig, RedisService } from '@app/core';
 
 import type { Partner } from '../partner.entity.js';
+import { PartnerErrors } from '../partners.errors.js';
 import { PartnersService } from '../partners.service.js';
 
 export interface PartnerRequest extends Request {
@@ -28,7 +29,7 @@ export class PartnerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<PartnerRequest>();
     const apiKey = apiKeyOf(request);
     const partner = apiKey ? await this.partners.findByApiKey(apiKey) : null;
-    if (!partner) throw new DomainError('Unauthorized', 'Partner not found. Check your api_key.');
+    if (!partner) throw PartnerErrors.badApiKey();
     await this.enforceRateLimit(partner, context.switchToHttp().getResponse<Response>());
     request.partner = partner;
     return true;
@@ -45,7 +46,7 @@ export class PartnerAuthGuard implements CanActivate {
     if (count > this.config.API_RATE_LIMIT) {
       const retryAfter = (window + 1) * WINDOW_SECONDS - Math.floor(Date.now() / 1000);
       response.setHeader('Retry-After', String(Math.max(retryAfter, 1)));
-      throw new DomainError('RateLimited', `Rate limit of ${this.config.API_RATE_LIMIT} requests per minute exceeded`);
+      throw PartnerErrors.rateLimited(this.config.API_RATE_LIMIT);
     }
   }
 }
