@@ -1,4 +1,4 @@
-import { base, TEST_TIMEOUT_MS } from './jest.base.js';
+import { base, SLOW_TEST_TIMEOUT_MS } from './jest.base.js';
 
 /** Every role spawned from the build (`bin/superimap` runs dist/), as in production: run `nest build` first. */
 export default {
@@ -10,5 +10,5 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   // Kills what a test file spawned when it ends, even if its own clean-up never ran.
   testEnvironment: '<rootDir>/test/setup/test-environment.ts',
-  testTimeout: TEST_TIMEOUT_MS,
+  testTimeout: SLOW_TEST_TIMEOUT_MS,
 };

@@ -156,10 +156,21 @@ describe('imap-client cluster', () => {
     const leaving = nodes[0];
     const stoppedAt = Date.now();
     expect(await leaving.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 10_000 });
+    const survivors = nodes.slice(1);
+    await waitFor(
+      'the others to own all 300',
+      async () => (await Promise.all(survivors.map(ownedBy))).reduce((a, b) => a + b) === 300,
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    const ownedAfterMs = Date.now() - stoppedAt;
+    await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
     const handoffMs = Date.now() - stoppedAt;
-    console.info(`SIGTERM handoff: all mailboxes watched again after ${handoffMs} ms`);
-    expect(handoffMs).toBeLessThanOrEqual(5000);
+    console.info(
+      `SIGTERM handoff: all mailboxes owned by the others after ${ownedAfterMs} ms (bound 5000 ms), ` +
+        `watched again after ${handoffMs} ms (bound ${5000 + RELOGIN_BOUND_MS} ms)`,
+    );
+    expect(ownedAfterMs).toBeLessThanOrEqual(5000);
+    expect(handoffMs).toBeLessThanOrEqual(5000 + RELOGIN_BOUND_MS);
     nodes = nodes.slice(1);
   });
 
@@ -173,10 +184,11 @@ describe('imap-client cluster', () => {
         const owned = await Promise.all(nodes.map(ownedBy));
         return owned.every((count) => Math.abs(count - 75) <= 15) && owned.reduce((a, b) => a + b) === 300;
       },
-      { timeoutMs: 20_000 },
+      // Three nodes booting at once on a loaded machine: converging takes a while, what it converges to does not.
+      { timeoutMs: 60_000 },
     );
     console.info(`after the 4th node joined: ${(await Promise.all(nodes.map(ownedBy))).join(', ')}`);
-    await waitFor('all 300 watched', async () => (await watchedCount()) === 300, { timeoutMs: 10_000 });
+    await waitFor('all 300 watched', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
   });
 
   it('a node cut off from Redis closes its sessions before its leases expire; the others take over', async () => {
