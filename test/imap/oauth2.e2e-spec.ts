@@ -104,6 +104,7 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
     tokens.validRefreshTokens.add('1//fresh');
     await partner.put(usersPath(code, 'revoked-user'), { oauth2_refresh_token: '1//fresh' });
     await waitFor('an XOAUTH2 session', () => imap.openSessions('revoked@gmail.test') === 1);
-    expect((await installation.userRow(userId)).state).toBe('watching');
+    // The server sees the session before the login finished and the state was written: wait for it.
+    await waitFor('state watching', async () => (await installation.userRow(userId)).state === 'watching');
   });
 });

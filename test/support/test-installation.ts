@@ -31,13 +31,13 @@ export class TestInstallation {
     this.env = { DATABASE_URL: this.db.url, REDIS_PREFIX: uniqueName('superimap-test'), ...env };
   }
 
-  /** Migrates, seeds and starts the api. */
-  async start(): Promise<this> {
+  /** Migrates, seeds and starts the api (on `apiPort` when given, e.g. the port of PUBLIC_URL). */
+  async start(options: { apiPort?: number } = {}): Promise<this> {
     for (const command of [['migrate'], ['seed']]) {
       const result = await this.cli(command);
       if (result.code !== 0) throw new Error(`${command[0]} failed: ${result.stderr}`);
     }
-    this.api = await RoleProcess.start('api', this.env);
+    this.api = await RoleProcess.start('api', this.env, options.apiPort);
     await this.api.waitHealthy();
     return this;
   }

@@ -52,7 +52,8 @@ export class PartnersService {
       userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
-      allowedRedirectUrls: [],
+      allowedRedirectUrls: input.allowedRedirectUrls ?? [],
+      maxUsers: input.maxUsers ?? null,
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }

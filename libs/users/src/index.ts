@@ -3,7 +3,7 @@ export { UpdateUserDto } from './dto/update-user.dto.js';
 export type { MailboxAccount, MailboxCursor, MailboxServer, MailboxUser } from './mailbox-account.js';
 export { MailboxAccounts } from './mailbox-accounts.service.js';
 export { MailboxStates } from './mailbox-states.service.js';
-export { SignedUserUrls } from './signed-user-urls.js';
+export { SignedUserUrls, USER_URL_TTL_SECONDS, type UserUrlAction, type VerifiedUserLink } from './signed-user-urls.js';
 export {
   type CredentialChange,
   CredentialsError,
