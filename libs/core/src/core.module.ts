@@ -54,7 +54,9 @@ export class CoreModule {
         DatabaseModule.forRoot(),
         ...(options.queues ? [RedisModule, QueueModule] : []),
       ],
-      exports: options.queues ? [QueueModule] : [],
+      // With Redis, commands that change users (e.g. `events redeliver` reaches UsersModule) can announce it.
+      providers: options.queues ? [UserChangeNotifier] : [],
+      exports: options.queues ? [QueueModule, UserChangeNotifier] : [],
     };
   }
 }
