@@ -34,6 +34,7 @@ describe('migrations', () => {
         'InitialSchema1764350000000',
         'UsersUpdatedAtIndex1764360000000',
         'UnwatchedStateAndUserQuota1764365000000',
+        'TracerRounds1764370000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);
@@ -41,7 +42,7 @@ describe('migrations', () => {
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 3; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 4; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);

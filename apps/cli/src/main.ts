@@ -9,6 +9,7 @@ import { migrateCommand } from './commands/migrate.command.js';
 import { partnerCommand } from './commands/partner.command.js';
 import { providerCommand } from './commands/provider.command.js';
 import { seedCommand } from './commands/seed.command.js';
+import { tracersCommand } from './commands/tracers.command.js';
 import { ROLES } from './roles.js';
 import { runRoleFromCommandLine } from './run-role.js';
 
@@ -28,7 +29,9 @@ commands (JSON on stdout):
   keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY
   events redeliver --status failed [--since DATE] [--partner ID]
                               send events again, with their original webhook-id
-  cluster status              live imap-client nodes, capacity, users owned, last heartbeat`;
+  cluster status              live imap-client nodes, capacity, users owned, last heartbeat
+  tracers list [--since 24h] [--user ID] [--limit N]
+                              tracer emails, newest first, with p50/p95 latency over the window`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   migrate: migrateCommand,
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   keys: keysCommand,
   events: eventsCommand,
   cluster: clusterCommand,
+  tracers: tracersCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {

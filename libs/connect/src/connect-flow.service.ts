@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 
 import { ROOT_LOGGER } from '@app/core';
 import { ImapConnector } from '@app/imap';
-import { type MailboxServer, UserCredentials } from '@app/users';
+import { toMailboxServer, UserCredentials } from '@app/users';
 import { EventOutbox } from '@app/webhooks';
 
 import type { LinkContext } from './connect-links.service.js';
@@ -52,7 +52,7 @@ export class ConnectFlow {
 
   /** Checks the login with the provider's IMAP server before anything is stored. */
   async connectPassword(context: LinkContext, login: PasswordLogin): Promise<PasswordOutcome> {
-    const check = await this.connector.verifyLogin(mailboxServer(context), {
+    const check = await this.connector.verifyLogin(toMailboxServer(context.provider), {
       user: login.username,
       pass: login.password,
     });
@@ -117,17 +117,4 @@ export class ConnectFlow {
       this.logger.warn({ err: error, eventId }, 'could not queue a committed event; the sweeper will');
     });
   }
-}
-
-export function mailboxServer({ provider }: LinkContext): MailboxServer {
-  return {
-    code: provider.code,
-    auth: provider.auth,
-    imapHost: provider.imapHost,
-    imapPort: provider.imapPort,
-    imapSecurity: provider.imapSecurity,
-    smtpHost: provider.smtpHost,
-    smtpPort: provider.smtpPort,
-    smtpSecurity: provider.smtpSecurity,
-  };
 }

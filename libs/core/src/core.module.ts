@@ -10,6 +10,7 @@ import { AllErrorsFilter } from './errors/all-errors.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { LogMetrics } from './metrics/log-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { UserChangeNotifier } from './notifications/user-changes.js';
@@ -35,14 +36,15 @@ export class CoreModule {
       providers: [
         HealthService,
         MetricsService,
+        LogMetrics,
         UserChangeNotifier,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],
-      exports: [HealthService, MetricsService, UserChangeNotifier, QueueModule],
+      exports: [HealthService, MetricsService, LogMetrics, UserChangeNotifier, QueueModule],
     };
   }
 
-  /** What a one-shot CLI command needs: config, logging, crypto, the database, and queues only if asked. */
+  /** What a one-shot CLI command needs: config, logging, crypto, the database, and queues (Redis) only if asked. */
   static forCommand(config: AppConfig, logger: Logger, options: { queues?: boolean } = {}): DynamicModule {
     return {
       module: CoreModule,
@@ -54,7 +56,7 @@ export class CoreModule {
         DatabaseModule.forRoot(),
         ...(options.queues ? [RedisModule, QueueModule] : []),
       ],
-      // With Redis, commands that change users (e.g. `events redeliver` reaches UsersModule) can announce it.
+      // With Redis, commands may change users too (the users lib announces changes on Redis).
       providers: options.queues ? [UserChangeNotifier] : [],
       exports: options.queues ? [QueueModule, UserChangeNotifier] : [],
     };

@@ -14,6 +14,14 @@ export { errorPage } from './errors/error-page.js';
 export { type HealthContributor, HealthService } from './health/health.service.js';
 export { createRootLogger, NODE_ID } from './logging/logger.js';
 export { ROOT_LOGGER } from './logging/logging.module.js';
+export {
+  formatLogMetrics,
+  type LogFigure,
+  type LogMetricMode,
+  parseLogMetrics,
+  type ParsedLogMetrics,
+} from './metrics/log-metrics.js';
+export { type LogFigureSource, LogMetrics } from './metrics/log-metrics.service.js';
 export { MetricsService } from './metrics/metrics.service.js';
 export { escapeHtml } from './pages/escape-html.js';
 export { PAGE_HEADERS, type PageOptions, renderPage, SITE_CSS } from './pages/page-layout.js';

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 
+import { TracersModule } from '@app/tracers';
 import { UsersModule } from '@app/users';
 
-import { ImapStatusLog } from './imap-status-log.service.js';
+import { ImapLogMetrics } from './imap-log-metrics.service.js';
 import { ImapModule } from './imap.module.js';
 import { SessionManager } from './session/session-manager.service.js';
+import { TracerRoundScheduler } from './tracers/tracer-round-scheduler.service.js';
 
-/** Mailbox sessions: one per owned mailbox, and the seed's status lines (the imap-client role only). */
+/** Mailbox sessions (one per owned mailbox), the seed's log metrics, and tracer rounds (the imap-client role only). */
 @Module({
-  imports: [ImapModule, UsersModule],
-  providers: [ImapStatusLog, SessionManager],
+  imports: [ImapModule, UsersModule, TracersModule],
+  providers: [ImapLogMetrics, SessionManager, TracerRoundScheduler],
   exports: [SessionManager],
 })
 export class ImapClientModule {}

@@ -1,7 +1,7 @@
 export { CreateUserDto } from './dto/create-user.dto.js';
 export { UpdateUserDto } from './dto/update-user.dto.js';
 export type { MailboxAccount, MailboxCursor, MailboxServer, MailboxUser } from './mailbox-account.js';
-export { MailboxAccounts } from './mailbox-accounts.service.js';
+export { MailboxAccounts, toMailboxServer } from './mailbox-accounts.service.js';
 export { MailboxStates } from './mailbox-states.service.js';
 export { SignedUserUrls, USER_URL_TTL_SECONDS, type UserUrlAction, type VerifiedUserLink } from './signed-user-urls.js';
 export {

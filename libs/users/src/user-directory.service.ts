@@ -41,6 +41,12 @@ export class UserDirectory {
     };
   }
 
+  /** Whether tracers are on for this user now (false if the user is gone). */
+  async tracerEnabled(userId: string): Promise<boolean> {
+    const user = await this.users.findOne({ select: { id: true, enableTracer: true }, where: { id: userId } });
+    return user?.enableTracer ?? false;
+  }
+
   async linkTarget(userId: string): Promise<LinkTarget | null> {
     const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
     if (!user?.connection) return null;

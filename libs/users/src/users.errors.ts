@@ -7,6 +7,13 @@ export const UserErrors = {
     new DomainError('conflict', 'TagTaken', `Tag '${tag}' is already used by another active user of this connection`),
   fieldsNotAccepted: (message: string, details: unknown) =>
     new DomainError('invalid', 'ValidationFailed', message, details),
+  tracerNeedsSmtp: (providerCode: string) =>
+    new DomainError(
+      'invalid',
+      'TracerNeedsSmtp',
+      `enable_tracer not accepted: ${providerCode} has no SMTP settings to send tracers with`,
+      [{ field: 'enable_tracer', errors: ['the provider has no SMTP settings'] }],
+    ),
   quotaReached: (maxUsers: number) =>
     new DomainError(
       'conflict',

@@ -117,6 +117,17 @@ export class UsersService {
     await this.announce({ reason: 'archived', userIds: [user.id] });
   }
 
+  /**
+   * Erases a user for good (an erasure request): the row, its credentials, mail logs, events and tracer logs
+   * go (by cascade). Unlike archiving, nothing can be restored.
+   */
+  async erase(partnerId: string, providerCode: string, tag: string): Promise<void> {
+    const connection = await this.connections.get(partnerId, providerCode);
+    const user = await this.getInConnection(connection, tag);
+    await this.users.delete({ id: user.id });
+    await this.announce({ reason: 'deleted', userIds: [user.id] });
+  }
+
   /** Archives a user whose partner answered 403 to one of its webhooks (the seed's contract). */
   async archiveRejected(userId: string): Promise<void> {
     const result = await this.users.update({ id: userId, archivedAt: IsNull() }, { archivedAt: new Date() });
@@ -186,6 +197,10 @@ export class UsersService {
 }
 
 function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): void {
+  // Tracers are sent over the provider's SMTP: without it a tracer user could only ever report missing tracers.
+  if (input.enable_tracer === true && !(connection.provider.smtpHost && connection.provider.smtpPort)) {
+    throw UserErrors.tracerNeedsSmtp(connection.provider.code);
+  }
   const auth = connection.provider.auth;
   const misplaced = Object.entries(CREDENTIAL_FIELDS)
     .filter(([field, kind]) => kind !== auth && input[field as keyof UserFieldsDto] !== undefined)

@@ -26,6 +26,17 @@ export class WatchableUsersQuery {
     return new Set(rows.map((row) => row.id));
   }
 
+  /** Which of these users are watchable and have tracers enabled (the candidates of a tracer round). */
+  async tracerEnabled(userIds: string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows: { id: string }[] = await this.users.query(
+      `SELECT id FROM users WHERE id = ANY($1) AND enable_tracer
+          AND archived_at IS NULL AND connected_at IS NOT NULL ORDER BY id`,
+      [userIds],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /**
    * Users changed since `since` (database clock), with whether each is watchable, and the next watermark.
    * The window overlaps the previous one by a few seconds, so a change committed late is not missed.

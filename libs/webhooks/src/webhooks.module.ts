@@ -14,6 +14,7 @@ import { OutboxSweepProcessor } from './outbox-sweep.processor.js';
 import { OutboxSweeper } from './outbox-sweeper.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
+import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
 
 /** Producing events: the outbox and its queue (imported by imap-client and api). */
 @Module({
@@ -30,7 +31,14 @@ export class EventsApiModule {}
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), WebhooksModule, PartnersModule, UsersModule],
-  providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, OutboxSweeper, OutboxSweepProcessor],
+  providers: [
+    WebhookDelivery,
+    WebhookDeliveryProcessor,
+    WebhookMetrics,
+    WebhookLogMetrics,
+    OutboxSweeper,
+    OutboxSweepProcessor,
+  ],
   exports: [OutboxSweeper],
 })
 export class WebhooksWorkerModule {}

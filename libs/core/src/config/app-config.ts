@@ -104,6 +104,24 @@ export class AppConfig {
   @Min(0)
   NUM_TRACERS = 3;
 
+  /** Seconds after sending by which a tracer must be detected, or it counts as missing. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.1)
+  TRACER_TIMEOUT = 300;
+
+  /** Seconds between the seed-style log-metrics lines (`measure#…`); 0 turns them off. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  METRICS_LOG_INTERVAL = 60;
+
+  /** Heroku's dyno name; when set, log-metrics lines start with `source=<DYNO>`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S+$/, { message: 'DYNO must not contain spaces' })
+  DYNO?: string = undefined;
+
   /** Seconds between imap-client heartbeats. */
   @Transform(toNumber)
   @IsNumber()
@@ -176,6 +194,30 @@ export class AppConfig {
   @IsNumber()
   @Min(0)
   EVENT_BODY_RETENTION = 0;
+
+  /** Hours a finished (delivered or failed) event and its delivery attempts are kept (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  EVENT_RETENTION = 2160;
+
+  /** Hours a mail log row (UID, Message-ID, hash of each message seen) is kept (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  MAIL_LOG_RETENTION = 4320;
+
+  /** Hours an archived user's credentials are kept, so a restore needs none (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  ARCHIVED_CREDENTIALS_RETENTION = 720;
+
+  /** Seconds between retention purges, run by one worker at a time (0: never). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  RETENTION_PURGE_INTERVAL = 3600;
 
   /** Parallel webhook deliveries per worker process. */
   @Transform(toNumber)

@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-schema.js';
 import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-users-updated-at-index.js';
 import { UnwatchedStateAndUserQuota1764365000000 } from './migrations/1764365000000-unwatched-state-and-user-quota.js';
+import { TracerRounds1764370000000 } from './migrations/1764370000000-tracer-rounds.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
@@ -10,6 +11,7 @@ export const MIGRATIONS = [
   InitialSchema1764350000000,
   UsersUpdatedAtIndex1764360000000,
   UnwatchedStateAndUserQuota1764365000000,
+  TracerRounds1764370000000,
 ];
 
 /** Options shared by the application's data source and the CLI's. */

@@ -19,8 +19,12 @@ export const OUTBOX_SWEEP_SCHEDULER = 'outbox-sweep';
 export const OUTBOX_SWEEP_JOB = 'outbox.sweep';
 
 export const TRACER_SEND_JOB = 'tracer.send';
-/** Sends `count` tracer emails to a tracer-enabled user over the provider's SMTP. */
+/**
+ * Sends `count` tracer emails to a tracer-enabled user over the provider's SMTP. The job id is the round id,
+ * and the tracer logs are keyed by (round, sequence), so a round runs at most once however often it is queued.
+ */
 export interface TracerSendJob {
+  roundId: string;
   userId: string;
   count: number;
 }

@@ -90,12 +90,17 @@ export class NewMailPipeline {
     }
 
     const messageId = message.envelope?.messageId ?? null;
-    const tracerUid = this.tracers.tracerUid(message.envelope?.subject);
-    if (tracerUid) {
-      return this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager) => {
-        await this.tracers.markDetected(manager, user.id, tracerUid);
+    // A tracer only if this user has tracers on and the mail carries one of its outstanding tokens.
+    const tracer = await this.tracers.outstandingTracer(user.id, message.envelope?.subject);
+    if (tracer) {
+      const detection: { at: Date | null } = { at: null };
+      const outcome = await this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager) => {
+        detection.at = await this.tracers.close(manager, tracer);
         return 'tracer';
       });
+      if (outcome === 'tracer' && detection.at)
+        this.tracers.observeLatency(tracer, detection.at, account.provider.code);
+      return outcome;
     }
 
     // RFC822.SIZE is the server's word: it may skip a download, but only the bytes received prove a size.
