@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildMail, eightBitMail, largeMail, latin1Mail, malformedMimeMail } from '../harness/mail-factory.js';
 import { usersPath } from '../support/api-client.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -134,7 +135,7 @@ describe('imap-client against Dovecot', () => {
     expect(user.last_error).toMatch(/auth/i);
     const api = await bed.partner.get(usersPath(bed.providerCode, mailbox.tag));
     expect(api.body).toMatchObject({ state: 'auth_error' });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await quietPeriod(3000, 'a retried login would happen within seconds');
     expect((await bed.dovecot.countLogins(mailbox.email)).failed).toBe(1);
 
     await bed.partner.put(usersPath(bed.providerCode, mailbox.tag), { login_password: mailbox.password });

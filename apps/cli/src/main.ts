@@ -70,5 +70,6 @@ function messageFor(error: unknown): string {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`superimap: ${messageFor(error)}\n`);
-  process.exitCode = exitCodeFor(error);
+  // Exit now: a context that failed half-way through booting may hold connections open forever.
+  process.exit(exitCodeFor(error));
 });
