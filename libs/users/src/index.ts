@@ -12,6 +12,7 @@ export {
 } from './user-credentials.service.js';
 export { type DeliveryTarget, UserDirectory } from './user-directory.service.js';
 export { USER_STATES, type UserState } from './user.entity.js';
+export { API_USER_STATES, type ApiUserState, apiState, apiStateCondition, hasCredentials } from './user-status.js';
 export { UserErrors } from './users.errors.js';
 export { UsersApiModule, UsersModule } from './users.module.js';
 export { UsersService } from './users.service.js';

@@ -1,8 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
 
-import { AppConfig, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
+import { AppConfig, ROOT_LOGGER, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
 
 import { retryDelayMs } from './retry-schedule.js';
 import { RetryableDeliveryError, WebhookDelivery } from './webhook-delivery.service.js';
@@ -28,12 +29,15 @@ const DRAIN_MS = 5000;
 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly inFlightByPartner = new Map<string, number>();
+  private readonly logger: Logger;
 
   constructor(
     private readonly delivery: WebhookDelivery,
     private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     super();
+    this.logger = logger.child({ component: 'delivery' });
   }
 
   onApplicationBootstrap(): void {
@@ -68,7 +72,12 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       await job.updateData({ eventId, attempt: attempt + 1 });
       const scheduled = retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF);
       const requested = Math.min((error.notBeforeSeconds ?? 0) * 1000, MAX_RETRY_AFTER_MS);
-      return this.retryLater(job, token, Math.max(scheduled, requested));
+      const delayMs = Math.max(scheduled, requested);
+      this.logger.info(
+        { eventId, attempt, nextRetryAt: new Date(Date.now() + delayMs).toISOString() },
+        'webhook retry',
+      );
+      return this.retryLater(job, token, delayMs);
     } finally {
       const left = (this.inFlightByPartner.get(partnerId) ?? 1) - 1;
       if (left > 0) this.inFlightByPartner.set(partnerId, left);

@@ -103,6 +103,20 @@ export class WebhookDelivery {
     });
     const attempt = await this.logAttempt(event, response);
     this.metrics.duration.observe({ event: event.type }, response.durationMs / 1000);
+    this.logger.info(
+      {
+        eventId: event.id,
+        event: event.type,
+        partner: partner.id,
+        tag: target.tag,
+        status: response.status,
+        error: response.error ?? undefined,
+        durationMs: response.durationMs,
+        attempt,
+        maxAttempts: this.config.WEBHOOK_MAX_ATTEMPTS,
+      },
+      `webhook attempt ${attempt} of ${this.config.WEBHOOK_MAX_ATTEMPTS}: ${response.status ?? response.error ?? 'no response'}`,
+    );
     return this.conclude(event, target.enableTracer, response, attempt, lastAttempt);
   }
 
@@ -122,7 +136,13 @@ export class WebhookDelivery {
     }
     if (status === 403) {
       // The seed's contract: 403 means "stop sending me this user". Tracer mailboxes are ours, so kept.
-      if (!tracerUser && event.userId) await this.users.archiveRejected(event.userId);
+      if (!tracerUser && event.userId) {
+        await this.users.archiveRejected(event.userId);
+        this.logger.info(
+          { eventId: event.id, partner: event.partnerId, user: event.userId },
+          'partner answered 403: user archived',
+        );
+      }
       await this.settle(
         event,
         'delivered',
@@ -187,5 +207,6 @@ export class WebhookDelivery {
 function webhookUrl(partner: Partner, type: WebhookEventType): string | null {
   if (type === 'new_mail') return partner.newMailWebhook;
   if (type === 'user_connected') return partner.userConnectedWebhook;
+  if (type === 'account_error') return partner.accountErrorWebhook;
   return partner.userDisconnectedWebhook;
 }
