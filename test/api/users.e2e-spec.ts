@@ -32,7 +32,11 @@ describe('API: users', () => {
     await api.waitHealthy();
     partner = await ApiClient.forNewPartner(api.url, 'Users');
     await partner.post('/api/v1/connections', { imap_provider_code: CODE });
-    await partner.post('/api/v1/connections', { imap_provider_code: 'GMAIL_OAUTH2' });
+    await partner.post('/api/v1/connections', {
+      imap_provider_code: 'GMAIL_OAUTH2',
+      oauth2_client_id: 'users-client',
+      oauth2_client_secret: 'users-secret',
+    });
     notifications = [];
     subscriber = new Redis(REDIS_URL);
     await subscriber.subscribe(`${process.env.REDIS_PREFIX}:user-changes`);

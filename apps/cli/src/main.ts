@@ -43,10 +43,12 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
 
 async function main([name, ...args]: string[]): Promise<void> {
   if (name && ROLES[name]) return runRoleFromCommandLine(name, ROLES[name]);
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  if (name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // No command is a usage error (exit 2, as the README says), not a successful help.
+  if (!name) throw new CliError(USAGE, USAGE_ERROR);
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`, USAGE_ERROR);
   const result = await command(args);

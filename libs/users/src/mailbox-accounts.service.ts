@@ -39,6 +39,8 @@ export class MailboxAccounts {
         smtpHost: provider.smtpHost,
         smtpPort: provider.smtpPort,
         smtpSecurity: provider.smtpSecurity,
+        tlsCa: provider.tlsCa,
+        tlsInsecure: provider.tlsInsecure,
       },
     };
   }

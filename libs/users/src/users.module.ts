@@ -3,8 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ConnectionsModule } from '@app/connections';
 import { PartnerAuthModule } from '@app/partners';
+import { ProvidersModule } from '@app/providers';
 
 import { ConnectionsController } from './api/connections.controller.js';
+import { ProvidersController } from './api/providers.controller.js';
 import { UsersController } from './api/users.controller.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
@@ -34,7 +36,7 @@ export class UsersModule {}
 
 /** The partner API's connection and user routes (mounted by the api role only). */
 @Module({
-  imports: [UsersModule, ConnectionsModule, PartnerAuthModule],
-  controllers: [ConnectionsController, UsersController],
+  imports: [UsersModule, ConnectionsModule, ProvidersModule, PartnerAuthModule],
+  controllers: [ConnectionsController, ProvidersController, UsersController],
 })
 export class UsersApiModule {}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { CreateProviderDto, type ImapProvider, ProvidersModule, ProvidersService } from '@app/providers';
 
 import { camelCaseKeys, parseFlags, toValidDto } from '../cli-args.js';
@@ -9,6 +11,7 @@ const USAGE = `usage: superimap provider create --code CODE --title TITLE --imap
          [--smtp-host HOST --smtp-port PORT --smtp-security tls|starttls|none]
          [--oauth2-authorize-url URL --oauth2-token-url URL --oauth2-userinfo-url URL --oauth2-revoke-url URL
           --oauth2-scope SCOPE]
+         [--tls-ca PEM_FILE | --tls-insecure]   trust a private CA / self-signed certificate; insecure: not in production
        superimap provider list`;
 
 const CREATE_FLAGS = Object.fromEntries(
@@ -27,6 +30,7 @@ const CREATE_FLAGS = Object.fromEntries(
     'oauth2-userinfo-url',
     'oauth2-revoke-url',
     'oauth2-scope',
+    'tls-ca',
   ].map((name) => [name, { type: 'string' as const }]),
 );
 
@@ -38,10 +42,20 @@ export async function providerCommand([action, ...args]: string[]): Promise<unkn
     );
   }
   if (action !== 'create') throw new CliError(USAGE, USAGE_ERROR);
-  const input = toValidDto(CreateProviderDto, camelCaseKeys(parseFlags(args, CREATE_FLAGS)));
+  const flags = parseFlags(args, { ...CREATE_FLAGS, 'tls-insecure': { type: 'boolean' } });
+  if (typeof flags['tls-ca'] === 'string') flags['tls-ca'] = readPem(flags['tls-ca']);
+  const input = toValidDto(CreateProviderDto, camelCaseKeys(flags));
   return withCommandContext([ProvidersModule], async (context) =>
     describeProvider(await context.get(ProvidersService).create(input)),
   );
+}
+
+function readPem(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`--tls-ca: cannot read ${path}: ${(error as Error).message}`, USAGE_ERROR);
+  }
 }
 
 function describeProvider(provider: ImapProvider): Record<string, unknown> {
@@ -51,5 +65,6 @@ function describeProvider(provider: ImapProvider): Record<string, unknown> {
     auth: provider.auth,
     imap: `${provider.imapHost}:${provider.imapPort} (${provider.imapSecurity})`,
     smtp: provider.smtpHost ? `${provider.smtpHost}:${provider.smtpPort} (${provider.smtpSecurity})` : null,
+    tls: provider.tlsInsecure ? 'insecure (no certificate check)' : provider.tlsCa ? 'own CA bundle' : 'public CAs',
   };
 }

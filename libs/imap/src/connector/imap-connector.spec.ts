@@ -35,4 +35,16 @@ describe('imapFlowOptions', () => {
       logger: false,
     });
   });
+
+  it('trusts a provider CA bundle, and skips certificate checks only when insecure and not in production', () => {
+    const login = { user: 'u', pass: 'p' };
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(imapFlowOptions({ ...server('tls'), tlsCa: ca }, login, config).tls).toEqual({ ca });
+    expect(imapFlowOptions({ ...server('tls'), tlsInsecure: true }, login, config).tls).toEqual({
+      rejectUnauthorized: false,
+    });
+    const production = { ...config, isProduction: true } as AppConfig;
+    expect(imapFlowOptions({ ...server('tls'), tlsInsecure: true }, login, production).tls).toBeUndefined();
+    expect(imapFlowOptions(server('tls'), login, config).tls).toBeUndefined();
+  });
 });

@@ -95,7 +95,15 @@ export function imapFlowOptions(
     connectionTimeout: 30_000,
     greetingTimeout: 15_000,
     disableCompression: true,
+    ...tlsTrust(server, config),
   };
+}
+
+/** A provider's own CA bundle, or (outside production only) no certificate check at all. */
+function tlsTrust(server: MailboxServer, config: AppConfig): Pick<ImapFlowOptions, 'tls'> {
+  const insecure = server.tlsInsecure === true && !config.isProduction;
+  if (!server.tlsCa && !insecure) return {};
+  return { tls: { ...(server.tlsCa ? { ca: server.tlsCa } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) } };
 }
 
 /**

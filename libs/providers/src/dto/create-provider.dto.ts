@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 import type { ProviderAuth, TransportSecurity } from '../imap-provider.entity.js';
 
@@ -67,4 +79,14 @@ export class CreateProviderDto {
   @IsOptional()
   @IsString()
   oauth2Scope?: string;
+
+  /** PEM certificate(s) to trust: the provider's private CA or its self-signed certificate. */
+  @IsOptional()
+  @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'tlsCa must hold PEM certificates' })
+  tlsCa?: string;
+
+  /** Accept any certificate (test servers only); refused in production. */
+  @IsOptional()
+  @IsBoolean()
+  tlsInsecure?: boolean;
 }
