@@ -53,6 +53,46 @@ describe('operator and partner tools', () => {
     expect(missing.stderr).toContain('Partner not found');
   });
 
+  it('users list|show|state find users across partners by connection, tag and state', async () => {
+    await partner.post('/api/v1/connections', { imap_provider_code: 'FASTMAIL_PASSWORD' });
+    await partner.post('/api/v1/connections/FASTMAIL_PASSWORD/users', { tag: 'waiting' });
+    await partner.post('/api/v1/connections/FASTMAIL_PASSWORD/users', {
+      tag: 'ready',
+      login_username: 'ready@fastmail.test',
+      login_password: 'hunter2-cli',
+    });
+    const list = await installation.cli([
+      'users',
+      'list',
+      '--partner',
+      partner.partnerId,
+      '--connection',
+      'FASTMAIL_PASSWORD',
+    ]);
+    expect(list.code).toBe(0);
+    expect((list.json as { tag: string }[]).map((user) => user.tag)).toEqual(['waiting', 'ready']);
+    expect(list.stdout).not.toContain('hunter2-cli');
+    const waiting = await installation.cli([
+      'users',
+      'list',
+      '--state',
+      'needs_credentials',
+      '--partner',
+      partner.partnerId,
+    ]);
+    expect((waiting.json as { tag: string }[]).map((user) => user.tag)).toEqual(['waiting']);
+    const shown = await installation.cli(['users', 'show', '--tag', 'READY', '--partner', partner.partnerId]);
+    expect(shown.json).toMatchObject({
+      tag: 'ready',
+      connection: 'FASTMAIL_PASSWORD',
+      state: 'idle',
+      connected_at: null,
+    });
+    const summary = await installation.cli(['users', 'state', '--partner', partner.partnerId]);
+    expect(summary.json).toEqual({ needs_credentials: 1, idle: 1 });
+    expect((await installation.cli(['users', 'list', '--state', 'sleepy'])).code).toBe(2);
+  });
+
   it('GET /api/v1/providers lists the codes a partner can use, with title and auth type', async () => {
     const response = await partner.get('/api/v1/providers');
     expect(response.status).toBe(200);

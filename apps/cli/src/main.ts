@@ -9,6 +9,7 @@ import { migrateCommand } from './commands/migrate.command.js';
 import { partnerCommand } from './commands/partner.command.js';
 import { providerCommand } from './commands/provider.command.js';
 import { seedCommand } from './commands/seed.command.js';
+import { usersCommand } from './commands/users.command.js';
 import { ROLES } from './roles.js';
 import { runRoleFromCommandLine } from './run-role.js';
 
@@ -22,7 +23,9 @@ roles (long-running):
 commands (JSON on stdout):
   migrate [--down]            create the database if needed and apply migrations (or revert the last)
   seed                        default admin and built-in IMAP providers (idempotent)
-  partner create|list|rotate-secret
+  partner create|update|list|rotate-secret
+  users list|show|state [--partner ID] [--connection CODE] [--tag TAG] [--state STATE]
+                              users across partners; state: how many in each state
   provider create|list
   admin create --email EMAIL --password PASSWORD
   keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   keys: keysCommand,
   events: eventsCommand,
   cluster: clusterCommand,
+  users: usersCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {

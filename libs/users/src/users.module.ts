@@ -10,6 +10,7 @@ import { ProvidersController } from './api/providers.controller.js';
 import { UsersController } from './api/users.controller.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
+import { OperatorUsersQuery } from './operator-users.query.js';
 import { SignedUserUrls } from './signed-user-urls.js';
 import { UserCredentials } from './user-credentials.service.js';
 import { UserDirectory } from './user-directory.service.js';
@@ -40,3 +41,11 @@ export class UsersModule {}
   controllers: [ConnectionsController, ProvidersController, UsersController],
 })
 export class UsersApiModule {}
+
+/** The operator's read of users across partners (CLI); needs nothing but the users table. */
+@Module({
+  imports: [TypeOrmModule.forFeature([User])],
+  providers: [OperatorUsersQuery],
+  exports: [OperatorUsersQuery],
+})
+export class OperatorUsersModule {}
