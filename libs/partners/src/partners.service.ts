@@ -54,7 +54,8 @@ export class PartnersService {
       accountErrorWebhook: input.accountErrorWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
-      allowedRedirectUrls: [],
+      allowedRedirectUrls: input.allowedRedirectUrls ?? [],
+      maxUsers: input.maxUsers ?? null,
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }
@@ -103,6 +104,8 @@ export class PartnersService {
       const value = input[field];
       if (value !== undefined) partner[field] = value;
     }
+    if (input.allowedRedirectUrls !== undefined) partner.allowedRedirectUrls = input.allowedRedirectUrls;
+    if (input.maxUsers !== undefined) partner.maxUsers = input.maxUsers;
     return this.partners.save(partner);
   }
 

@@ -1,17 +1,17 @@
 export { CreateUserDto } from './dto/create-user.dto.js';
 export { UpdateUserDto } from './dto/update-user.dto.js';
 export type { MailboxAccount, MailboxCursor, MailboxServer, MailboxUser } from './mailbox-account.js';
-export { MailboxAccounts } from './mailbox-accounts.service.js';
+export { MailboxAccounts, toMailboxServer } from './mailbox-accounts.service.js';
 export { MailboxStates } from './mailbox-states.service.js';
 export { type OperatorUserFilter, OperatorUsersQuery, type OperatorUserView } from './operator-users.query.js';
-export { SignedUserUrls } from './signed-user-urls.js';
+export { SignedUserUrls, USER_URL_TTL_SECONDS, type UserUrlAction, type VerifiedUserLink } from './signed-user-urls.js';
 export {
   type CredentialChange,
   CredentialsError,
   type MailboxLogin,
   UserCredentials,
 } from './user-credentials.service.js';
-export { type DeliveryTarget, UserDirectory } from './user-directory.service.js';
+export { type DeliveryTarget, type LinkTarget, UserDirectory } from './user-directory.service.js';
 export { USER_STATES, type UserState } from './user.entity.js';
 export { API_USER_STATES, type ApiUserState, apiState, apiStateCondition, hasCredentials } from './user-status.js';
 export { UserErrors } from './users.errors.js';

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import type { MailboxAccount } from './mailbox-account.js';
+import type { ImapProvider } from '@app/providers';
+
+import type { MailboxAccount, MailboxServer } from './mailbox-account.js';
 import { hasCredentials } from './user-status.js';
 import { User } from './user.entity.js';
 
@@ -30,18 +32,23 @@ export class MailboxAccounts {
         lastInternalDate: user.lastInternalDate,
         authFailedAt: user.authFailedAt,
       },
-      provider: {
-        code: provider.code,
-        auth: provider.auth,
-        imapHost: provider.imapHost,
-        imapPort: provider.imapPort,
-        imapSecurity: provider.imapSecurity,
-        smtpHost: provider.smtpHost,
-        smtpPort: provider.smtpPort,
-        smtpSecurity: provider.smtpSecurity,
-        tlsCa: provider.tlsCa,
-        tlsInsecure: provider.tlsInsecure,
-      },
+      provider: toMailboxServer(provider),
     };
   }
+}
+
+/** The IMAP and SMTP settings of a provider, as every role connects with them. */
+export function toMailboxServer(provider: ImapProvider): MailboxServer {
+  return {
+    code: provider.code,
+    auth: provider.auth,
+    imapHost: provider.imapHost,
+    imapPort: provider.imapPort,
+    imapSecurity: provider.imapSecurity,
+    smtpHost: provider.smtpHost,
+    smtpPort: provider.smtpPort,
+    smtpSecurity: provider.smtpSecurity,
+    tlsCa: provider.tlsCa,
+    tlsInsecure: provider.tlsInsecure,
+  };
 }

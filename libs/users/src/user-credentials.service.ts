@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 
 import { ConnectionsService, OAuth2Error, OAuth2Tokens } from '@app/connections';
 import { SecretBox, UserChangeNotifier } from '@app/core';
@@ -29,6 +29,8 @@ export interface CredentialChange {
   loginUsername?: string;
   loginPassword?: string;
   oauth2RefreshToken?: string;
+  /** An access token that came with the refresh token (a connect flow), cached until it expires. */
+  oauth2AccessToken?: { token: string; expiresAt: Date };
 }
 
 /** Access tokens are refreshed this long before they expire. */
@@ -72,6 +74,13 @@ export class UserCredentials {
       user.oauth2AccessTokenExpiresAt = null;
       changed = true;
     }
+    if (change.oauth2AccessToken !== undefined) {
+      user.oauth2AccessToken = this.secretBox.encrypt(
+        change.oauth2AccessToken.token,
+        location(user, 'oauth2_access_token'),
+      );
+      user.oauth2AccessTokenExpiresAt = change.oauth2AccessToken.expiresAt;
+    }
     if (changed) {
       user.state = 'idle';
       user.lastError = null;
@@ -83,31 +92,75 @@ export class UserCredentials {
     return changed;
   }
 
-  /** Saves new credentials for a user (e.g. from a connect page) and tells the imap-clients. */
-  async save(userId: string, change: CredentialChange): Promise<void> {
-    const user = await this.users.findOneOrFail({ where: { id: userId }, relations: { connection: true } });
-    this.apply(user, user.connection!.provider.auth, change);
-    await this.users.save(user);
+  /**
+   * Saves new credentials for a user (e.g. from a connect page) and tells the imap-clients after the commit.
+   * `alsoInTransaction` runs in the same transaction (e.g. recording the user_connected event).
+   */
+  async save(
+    userId: string,
+    change: CredentialChange,
+    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    await this.users.manager.transaction(async (manager) => {
+      const user = await manager.findOneOrFail(User, { where: { id: userId }, relations: { connection: true } });
+      this.apply(user, user.connection!.provider.auth, change);
+      await manager.save(user);
+      await alsoInTransaction?.(manager);
+    });
     await this.changes.publish({ reason: 'credentials_changed', userIds: [userId] });
   }
 
-  /** Forgets every credential of a user (NULL in the row): it is no longer connected, and stops being watched. */
-  async clear(userId: string): Promise<void> {
-    await this.users.update(
-      { id: userId },
-      {
+  /** Revokes the user's OAuth2 grant at the provider, where it has a revoke URL; false when nothing was revoked. */
+  async revokeGrant(userId: string): Promise<boolean> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.oauth2RefreshToken || user.connection?.provider.auth !== 'oauth2') return false;
+    const refreshToken = this.secretBox.decrypt(user.oauth2RefreshToken, location(user, 'oauth2_refresh_token'));
+    return this.tokens.revoke(await this.connections.oauth2Client(user.partnerConnectionId), refreshToken);
+  }
+
+  /**
+   * Forgets every credential of a user (NULL in the row): it is no longer connected and stops being watched.
+   * `alsoInTransaction` runs in the same transaction (e.g. recording the user_disconnected event).
+   */
+  async clear(userId: string, alsoInTransaction?: (manager: EntityManager) => Promise<void>): Promise<void> {
+    await this.users.manager.transaction(async (manager) => {
+      await manager.update(
+        User,
+        { id: userId },
+        {
+          loginPassword: null,
+          oauth2RefreshToken: null,
+          oauth2AccessToken: null,
+          oauth2AccessTokenExpiresAt: null,
+          connectedAt: null,
+          state: 'idle',
+          lastError: null,
+          authFailedAt: null,
+          accountErrorAt: null,
+        },
+      );
+      await alsoInTransaction?.(manager);
+    });
+    // No longer watchable: the next ownership pass closes its session.
+    await this.changes.publish({ reason: 'updated', userIds: [userId] });
+  }
+
+  /** Deletes the credentials of users archived longer than `hours` ago; returns how many were purged. */
+  async purgeArchived(hours: number): Promise<number> {
+    const result = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({
         loginPassword: null,
         oauth2RefreshToken: null,
         oauth2AccessToken: null,
         oauth2AccessTokenExpiresAt: null,
         connectedAt: null,
-        state: 'idle',
-        lastError: null,
-        authFailedAt: null,
-        accountErrorAt: null,
-      },
-    );
-    await this.changes.publish({ reason: 'credentials_changed', userIds: [userId] });
+      })
+      .where('archived_at < now() - make_interval(secs => :seconds)', { seconds: hours * 3600 })
+      .andWhere('(login_password IS NOT NULL OR oauth2_refresh_token IS NOT NULL OR oauth2_access_token IS NOT NULL)')
+      .execute();
+    return result.affected ?? 0;
   }
 
   /** The login of a mailbox: its password, or an OAuth2 access token, refreshed when it (nearly) expired. */

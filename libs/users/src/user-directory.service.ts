@@ -12,6 +12,18 @@ export interface DeliveryTarget {
   enableTracer: boolean;
 }
 
+/** Whose mailbox a connect or disconnect link is for. */
+export interface LinkTarget {
+  userId: string;
+  tag: string;
+  email: string | null;
+  partnerId: string;
+  connectionId: string;
+  providerCode: string;
+  connected: boolean;
+  archived: boolean;
+}
+
 /** How other libs name users (tags, delivery targets) without reading the users table themselves. */
 @Injectable()
 export class UserDirectory {
@@ -26,6 +38,21 @@ export class UserDirectory {
       email: user.email,
       providerCode: user.connection.provider.code,
       enableTracer: user.enableTracer,
+    };
+  }
+
+  async linkTarget(userId: string): Promise<LinkTarget | null> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) return null;
+    return {
+      userId: user.id,
+      tag: user.tag,
+      email: user.email,
+      partnerId: user.connection.partnerId,
+      connectionId: user.partnerConnectionId,
+      providerCode: user.connection.provider.code,
+      connected: user.connectedAt !== null,
+      archived: user.archivedAt !== null,
     };
   }
 

@@ -6,26 +6,33 @@ import { withCommandContext } from '../command-context.js';
 
 const USAGE = `usage: superimap partner create --name NAME [--new-mail-webhook URL] [--user-connected-webhook URL]
          [--user-disconnected-webhook URL] [--account-error-webhook URL] [--success-url URL] [--failure-url URL]
+         [--allowed-redirect-url URL]...   (origins or URL prefixes connect pages may return users to)
+         [--max-users N]                   (a quota of active users)
        superimap partner update --id PARTNER_ID [any create flag]
        superimap partner list
        superimap partner rotate-secret --id PARTNER_ID`;
 
-const CREATE_FLAGS = Object.fromEntries(
-  [
-    'name',
-    'new-mail-webhook',
-    'user-connected-webhook',
-    'user-disconnected-webhook',
-    'account-error-webhook',
-    'success-url',
-    'failure-url',
-  ].map((name) => [name, { type: 'string' as const }]),
-);
+const CREATE_FLAGS = {
+  ...Object.fromEntries(
+    [
+      'name',
+      'new-mail-webhook',
+      'user-connected-webhook',
+      'user-disconnected-webhook',
+      'account-error-webhook',
+      'success-url',
+      'failure-url',
+      'max-users',
+    ].map((name) => [name, { type: 'string' as const }]),
+  ),
+  'allowed-redirect-url': { type: 'string' as const, multiple: true },
+};
 
 export async function partnerCommand([action, ...args]: string[]): Promise<unknown> {
   switch (action) {
     case 'create': {
-      const input = toValidDto(CreatePartnerDto, camelCaseKeys(parseFlags(args, CREATE_FLAGS)));
+      const { 'allowed-redirect-url': allowed, ...flags } = parseFlags(args, CREATE_FLAGS);
+      const input = toValidDto(CreatePartnerDto, { ...camelCaseKeys(flags), allowedRedirectUrls: allowed });
       return withCommandContext([PartnersModule], async (context) => {
         const created = await context.get(PartnersService).create(input);
         // The only time the key and secret are shown: they are stored encrypted.
@@ -33,9 +40,16 @@ export async function partnerCommand([action, ...args]: string[]): Promise<unkno
       });
     }
     case 'update': {
-      const { id, ...flags } = parseFlags(args, { ...CREATE_FLAGS, id: { type: 'string' } });
+      const {
+        id,
+        'allowed-redirect-url': allowed,
+        ...flags
+      } = parseFlags(args, {
+        ...CREATE_FLAGS,
+        id: { type: 'string' },
+      });
       if (typeof id !== 'string') throw new CliError('--id is required', USAGE_ERROR);
-      const input = toValidDto(UpdatePartnerDto, camelCaseKeys(flags));
+      const input = toValidDto(UpdatePartnerDto, { ...camelCaseKeys(flags), allowedRedirectUrls: allowed });
       return withCommandContext([PartnersModule], async (context) =>
         describePartner(await context.get(PartnersService).update(id, input)),
       );
@@ -69,6 +83,8 @@ function describePartner(partner: Partner): Record<string, unknown> {
     account_error_webhook: partner.accountErrorWebhook,
     success_url: partner.successUrl,
     failure_url: partner.failureUrl,
+    allowed_redirect_urls: partner.allowedRedirectUrls,
+    max_users: partner.maxUsers,
     created_at: partner.createdAt,
   };
 }

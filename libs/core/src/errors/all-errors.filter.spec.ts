@@ -17,6 +17,9 @@ function run(exception: unknown, path = '/x') {
       reply.status = code;
       return this;
     },
+    set() {
+      return this;
+    },
     type(type: string) {
       reply.type = type;
       return this;

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 
 import { ROOT_LOGGER } from '../logging/logging.module.js';
+import { PAGE_HEADERS } from '../pages/page-layout.js';
 import { CoreErrors, DomainError, STATUS_CODES } from './domain-error.js';
 import { type ErrorBody, errorBody } from './error-body.js';
 import { errorPage, isBrowserPath } from './error-page.js';
@@ -25,9 +26,12 @@ export class AllErrorsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const [status, body] = this.describe(exception, request);
     if (response.headersSent) return;
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
     if (isBrowserPath(request.path)) {
       response
         .status(status)
+        .set(PAGE_HEADERS)
         .type('html')
         .send(errorPage(status, body.error.message, body.error.correlation_id));
       return;
@@ -61,4 +65,11 @@ export class AllErrorsFilter implements ExceptionFilter {
     body.error.correlation_id = correlationId;
     return [500, body];
   }
+}
+
+/** A rate-limited error may say when to come back (`details.retry_after_seconds`). */
+function retryAfterOf(exception: unknown): number | null {
+  if (!(exception instanceof DomainError) || exception.kind !== 'rate_limited') return null;
+  const seconds = (exception.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : null;
 }

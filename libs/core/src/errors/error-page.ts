@@ -1,3 +1,9 @@
+import { escapeHtml } from '../pages/escape-html.js';
+import { renderPage } from '../pages/page-layout.js';
+
+/** Served by the connect pages; admin pages serve the same stylesheet. */
+const ERROR_PAGE_STYLESHEET = '/users/assets/site.css';
+
 const TITLES: Record<number, string> = {
   400: 'This request cannot be used',
   401: 'Please sign in',
@@ -16,28 +22,18 @@ export function isBrowserPath(path: string): boolean {
   return /^\/(users|admin)(\/|$)/.test(path);
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A self-contained error page: no scripts, no external assets, no stack; the correlation id when there is one. */
+/** An error page in the site layout: no scripts, no stack; the correlation id when there is one. */
 export function errorPage(status: number, message: string, correlationId?: string): string {
   const title = TITLES[status] ?? (status >= 500 ? TITLES[500] : TITLES[400]);
   const reference = correlationId
-    ? `<p class="ref">If you report this, quote the reference <code>${escapeHtml(correlationId)}</code>.</p>`
+    ? `<p class="muted">If you report this, quote the reference <code>${escapeHtml(correlationId)}</code>.</p>`
     : '';
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · SuperIMAP</title></head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
+  return renderPage({
+    title,
+    stylesheet: ERROR_PAGE_STYLESHEET,
+    body: `<h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
 ${reference}
-<p class="status">HTTP ${status}</p>
-</main>
-</body>
-</html>
-`;
+<p class="muted">HTTP ${status}</p>`,
+  });
 }

@@ -32,6 +32,8 @@ export class PartnerAuthGuard implements CanActivate {
     if (!partner) throw PartnerErrors.badApiKey();
     await this.enforceRateLimit(partner, context.switchToHttp().getResponse<Response>());
     request.partner = partner;
+    // The seed's clients post the key as a form field: it authenticated, so it is no field of the resource.
+    if (request.body && typeof request.body === 'object') delete (request.body as Record<string, unknown>).api_key;
     return true;
   }
 

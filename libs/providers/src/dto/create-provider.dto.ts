@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -79,6 +80,11 @@ export class CreateProviderDto {
   @IsOptional()
   @IsString()
   oauth2Scope?: string;
+
+  /** Extra authorization parameters, e.g. Google's access_type=offline and prompt=consent. */
+  @IsOptional()
+  @IsObject()
+  oauth2Params?: Record<string, string>;
 
   /** PEM certificate(s) to trust: the provider's private CA or its self-signed certificate. */
   @IsOptional()
