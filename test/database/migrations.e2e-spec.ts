@@ -35,6 +35,7 @@ describe('migrations', () => {
         'UsersUpdatedAtIndex1764360000000',
         'UnwatchedStateAndUserQuota1764365000000',
         'TracerRounds1764370000000',
+        'DayTwoOperations1764380000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);

@@ -4,6 +4,7 @@ import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-s
 import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-users-updated-at-index.js';
 import { UnwatchedStateAndUserQuota1764365000000 } from './migrations/1764365000000-unwatched-state-and-user-quota.js';
 import { TracerRounds1764370000000 } from './migrations/1764370000000-tracer-rounds.js';
+import { DayTwoOperations1764380000000 } from './migrations/1764380000000-day-two-operations.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   UsersUpdatedAtIndex1764360000000,
   UnwatchedStateAndUserQuota1764365000000,
   TracerRounds1764370000000,
+  DayTwoOperations1764380000000,
 ];
 
 /** Options shared by the application's data source and the CLI's. */

@@ -8,6 +8,7 @@ import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
 import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
@@ -32,6 +33,7 @@ export interface SessionDeps {
   /** Notices when a whole server is down, and when it is back. */
   outages: ServerOutages;
   metrics: ImapMetrics;
+  accountErrors: AccountErrorReport;
   config: AppConfig;
   logger: Logger;
 }
@@ -66,7 +68,10 @@ export class MailboxSession {
   /** Fires when a sync stops making progress; every processed message pushes it back. */
   private syncWatchdog?: NodeJS.Timeout;
   private failures = 0;
-  private readonly logger: Logger;
+  /** The current run of failed connects (for telling the partner when it lasts). */
+  /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
+  private connectErrors?: { since: number; failures: number };
+  private logger: Logger;
 
   /** Where this session is in the mailbox: UIDs up to `uid` are recorded. */
   private cursor: { uid: number; uidValidity: number } | null = null;
@@ -110,6 +115,13 @@ export class MailboxSession {
         await this.sleep(backoffDelay(this.failures++));
         continue;
       }
+      // Log lines name the mailbox as partners know it.
+      this.logger = this.deps.logger.child({
+        user: this.userId,
+        tag: account.user.tag,
+        partner: account.partnerId,
+        connection: account.provider.code,
+      });
       const authWait = authRetryWait(account);
       if (authWait > 0) {
         this.state = 'auth_error';
@@ -118,7 +130,7 @@ export class MailboxSession {
       }
       const failure = await this.connectAndWatch(account);
       if (this.stopped) break;
-      await this.recover(failure, serverOf(account));
+      await this.recover(failure, account);
     }
     await this.closeClient(false);
     this.state = 'stopped';
@@ -133,7 +145,8 @@ export class MailboxSession {
       connectedAt = Date.now();
       this.state = 'watching';
       this.deps.outages.succeeded(serverOf(account));
-      await this.deps.states.setState(this.userId, 'watching');
+      this.connectErrors = undefined;
+      await this.recordState('watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
@@ -324,12 +337,14 @@ export class MailboxSession {
     await this.deps.pipeline.recordUnreadable(account, uidValidity, message, detail);
   }
 
-  private async recover(failure: FailureKind, server: ServerAddress): Promise<void> {
+  private async recover(failure: FailureKind, account: MailboxAccount): Promise<void> {
+    const server = serverOf(account);
     this.deps.metrics.reconnects.inc({ reason: failure.kind });
     if (failure.kind === 'auth') {
       this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
       this.state = 'auth_error';
-      await this.deps.states.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
+      await this.recordState('auth_error', failure.reason);
+      await this.reportProblem(account, { state: 'auth_error', error: failure.reason, since: new Date() });
       return; // the next loop reads auth_failed_at and waits
     }
     const { outages } = this.deps;
@@ -340,13 +355,43 @@ export class MailboxSession {
       failure.kind === 'throttled' ? failure.delayMs : inOutage ? OUTAGE_WAIT_MS : backoffDelay(this.failures++);
     this.logger.info({ reason: failure.reason, delayMs: delay, inOutage }, 'reconnecting');
     this.state = 'backoff';
-    await this.deps.states.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
+    await this.recordState('connect_error', failure.reason);
+    const trouble = (this.connectErrors ??= { since: Date.now(), failures: 0 });
+    trouble.failures++;
+    if (trouble.failures >= LASTING_CONNECT_ERROR.failures || Date.now() - trouble.since >= LASTING_CONNECT_ERROR.ms) {
+      await this.reportProblem(account, {
+        state: 'connect_error',
+        error: failure.reason,
+        since: new Date(trouble.since),
+      });
+    }
     if (failure.kind === 'throttled') {
       await this.sleep(delay);
       return;
     }
     const woken = await this.sleep(delay, (wake) => outages.onRecovery(server, wake));
     if (woken) this.failures = 0;
+  }
+
+  /** Stores the mailbox's state; a change of state is logged (at info) with the reason. */
+  private async recordState(state: 'watching' | 'auth_error' | 'connect_error', reason?: string): Promise<void> {
+    const previous = await this.deps.states.setState(this.userId, state, reason ?? null).catch((error: unknown) => {
+      this.logger.warn({ err: error, state }, 'could not record the mailbox state');
+      return undefined;
+    });
+    if (previous !== undefined && previous !== state) {
+      this.logger.info({ from: previous, to: state, reason }, `mailbox ${previous ?? 'new'} → ${state}`);
+    }
+  }
+
+  /** The partner hears once per outage (AccountErrorReport keeps it once). */
+  private async reportProblem(account: MailboxAccount, problem: AccountProblem): Promise<void> {
+    try {
+      const eventId = await this.deps.accountErrors.report(account, problem);
+      if (eventId) this.logger.info({ eventId, state: problem.state }, 'account_error reported to the partner');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not report the account error; the next failure will');
+    }
   }
 
   private async closeClient(graceful: boolean): Promise<void> {

@@ -8,6 +8,7 @@ import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import { ImapConnector } from '../connector/imap-connector.js';
 import { ImapMetrics } from '../imap-metrics.service.js';
 import { NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { AccountErrorReport } from './account-error-report.js';
 import { MailboxSession, type SessionDeps, type SessionState } from './mailbox-session.js';
 import { ServerOutages } from './server-outages.js';
 import { probeImapServer } from './server-probe.js';
@@ -29,6 +30,7 @@ export class SessionManager implements BeforeApplicationShutdown {
     connector: ImapConnector,
     pipeline: NewMailPipeline,
     metrics: ImapMetrics,
+    accountErrors: AccountErrorReport,
     private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
@@ -40,6 +42,7 @@ export class SessionManager implements BeforeApplicationShutdown {
       connector,
       pipeline,
       metrics,
+      accountErrors,
       config,
       logger: logger.child({ component: 'session' }),
       admission,

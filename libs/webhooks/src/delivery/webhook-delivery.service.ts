@@ -130,6 +130,20 @@ export class WebhookDelivery {
     });
     const attempt = await this.logAttempt(event, response);
     this.metrics.duration.observe({ event: event.type }, response.durationMs / 1000);
+    this.logger.info(
+      {
+        eventId: event.id,
+        event: event.type,
+        partner: partner.id,
+        tag: target.tag,
+        status: response.status,
+        error: response.error ?? undefined,
+        durationMs: response.durationMs,
+        attempt,
+        maxAttempts: this.config.WEBHOOK_MAX_ATTEMPTS,
+      },
+      `webhook attempt ${attempt} of ${this.config.WEBHOOK_MAX_ATTEMPTS}: ${response.status ?? response.error ?? 'no response'}`,
+    );
     return this.conclude(event, target.enableTracer, response, attempt);
   }
 
@@ -148,7 +162,13 @@ export class WebhookDelivery {
     }
     if (status === 403) {
       // The seed's contract: 403 means "stop sending me this user". Tracer mailboxes are ours, so kept.
-      if (!tracerUser && event.userId) await this.users.archiveRejected(event.userId);
+      if (!tracerUser && event.userId) {
+        await this.users.archiveRejected(event.userId);
+        this.logger.info(
+          { eventId: event.id, partner: event.partnerId, user: event.userId },
+          'partner answered 403: user archived',
+        );
+      }
       await this.settle(
         event,
         'delivered',
@@ -167,7 +187,12 @@ export class WebhookDelivery {
     await this.events.update({ id: event.id }, { lastError: reason });
     const scheduled = retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF);
     const retryAfter = status === 429 || status === 503 ? (response.retryAfterSeconds ?? 0) : 0;
-    return { retryInMs: Math.max(scheduled, Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS)) };
+    const retryInMs = Math.max(scheduled, Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS));
+    this.logger.info(
+      { eventId: event.id, attempt, nextRetryAt: new Date(Date.now() + retryInMs).toISOString() },
+      'webhook retry scheduled',
+    );
+    return { retryInMs };
   }
 
   /** Counts the attempt against this round's budget; returns its number within the round. */
@@ -217,5 +242,6 @@ export class WebhookDelivery {
 function webhookUrl(partner: Partner, type: WebhookEventType): string | null {
   if (type === 'new_mail') return partner.newMailWebhook;
   if (type === 'user_connected') return partner.userConnectedWebhook;
+  if (type === 'account_error') return partner.accountErrorWebhook;
   return partner.userDisconnectedWebhook;
 }
