@@ -1,18 +1,10 @@
-// Jest runs in native ESM mode (NestJS 12 ships ESM only): see the "test" script's NODE_OPTIONS.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', useESM: true }];
+import { SLOW_TEST_TIMEOUT_MS } from './jest.base.js';
 
+// `npm test` runs the three tiers as projects; `npm run test:unit|test:integration|test:e2e` runs one
+// tier's config alone.
 export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': tsJest },
-  moduleNameMapper: {
-    '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
-    '^(\\.{1,2}/.*)\\.js$': '$1',
-  },
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testRegex: '\\.(spec|e2e-spec|int-spec)\\.ts$',
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  testTimeout: 60_000,
+  projects: ['<rootDir>/jest.unit.config.js', '<rootDir>/jest.integration.config.js', '<rootDir>/jest.e2e.config.js'],
+  // With projects, the longest tier's timeout applies to the run (a timeout is a global option).
+  testTimeout: SLOW_TEST_TIMEOUT_MS,
   maxWorkers: 2,
 };

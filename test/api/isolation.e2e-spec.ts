@@ -48,7 +48,11 @@ describe('API: partners are isolated', () => {
   });
 
   it("with the same provider connected, still cannot reach the owner's users", async () => {
-    await intruder.post('/api/v1/connections', { imap_provider_code: 'OUTLOOK_OAUTH2' });
+    await intruder.post('/api/v1/connections', {
+      imap_provider_code: 'OUTLOOK_OAUTH2',
+      oauth2_client_id: 'intruder-client',
+      oauth2_client_secret: 'intruder-secret',
+    });
     expect((await intruder.get(usersPath('OUTLOOK_OAUTH2'))).body).toEqual([]);
     for (const [method, body] of [
       ['GET', undefined],
@@ -61,7 +65,7 @@ describe('API: partners are isolated', () => {
     }
     expect((await intruder.get('/api/v1/connections/OUTLOOK_OAUTH2')).body).toMatchObject({
       users_count: 0,
-      oauth2_client_id: null,
+      oauth2_client_id: 'intruder-client', // its own, never the owner's
     });
     // The owner's data is untouched.
     const mine = await owner.get(usersPath('OUTLOOK_OAUTH2', 'private'));

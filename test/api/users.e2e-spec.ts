@@ -31,7 +31,11 @@ describe('API: users', () => {
     await api.waitHealthy();
     partner = await ApiClient.forNewPartner(api.url, 'Users');
     await partner.post('/api/v1/connections', { imap_provider_code: CODE });
-    await partner.post('/api/v1/connections', { imap_provider_code: 'GMAIL_OAUTH2' });
+    await partner.post('/api/v1/connections', {
+      imap_provider_code: 'GMAIL_OAUTH2',
+      oauth2_client_id: 'users-client',
+      oauth2_client_secret: 'users-secret',
+    });
     notifications = [];
     subscriber = new Redis(REDIS_URL);
     await subscriber.subscribe(`${process.env.REDIS_PREFIX}:user-changes`);
@@ -50,7 +54,8 @@ describe('API: users', () => {
     });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ tag: 'alice', archived: false, state: 'idle', last_error: null });
-    expect(Date.parse(created.body.connected_at)).not.toBeNaN();
+    // Credentials are not a connection: connected_at waits for the imap-client's first login.
+    expect(created.body.connected_at).toBeNull();
     expect(JSON.stringify(created.body)).not.toContain('pa55-word-secret');
     expect(created.body.connect_url).toMatch(
       /^https:\/\/imap\.example\.test\/users\/connect\/[0-9a-f-]{36}\.\d+\.[A-Za-z0-9_-]{43}$/,
@@ -70,14 +75,14 @@ describe('API: users', () => {
 
   it('a user without credentials is not connected; an OAuth2 user takes email + refresh token', async () => {
     const bare = await partner.post(usersPath(CODE), { tag: 'bare' });
-    expect(bare.body.connected_at).toBeNull();
+    expect(bare.body).toMatchObject({ connected_at: null, state: 'needs_credentials' });
     const oauth = await partner.post(usersPath('GMAIL_OAUTH2'), {
       tag: 'g1',
       email: 'g1@gmail.test',
       oauth2_refresh_token: '1//refresh-token-secret',
     });
     expect(oauth.status).toBe(200);
-    expect(oauth.body.connected_at).not.toBeNull();
+    expect(oauth.body).toMatchObject({ connected_at: null, state: 'idle' });
     expect(JSON.stringify(oauth.body)).not.toContain('refresh-token-secret');
     const wrongKind = await partner.post(usersPath('GMAIL_OAUTH2'), { tag: 'g2', login_password: 'nope' });
     expect(wrongKind.status).toBe(400);

@@ -1,18 +1,36 @@
 import { buildMail } from '../harness/mail-factory.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Intervals are a tenth of the defaults (10 s / 30 s), so the bounds below are scaled the same way.
 const CLUSTER_ENV = { HEARTBEAT_INTERVAL: '1', HEARTBEAT_TIMEOUT: '3' };
-/** The issue's bound, HEARTBEAT_TIMEOUT + 10 s, at a tenth of the scale, plus time to log 100 mailboxes in. */
+/**
+ * The survivors own every mailbox within the issue's bound, HEARTBEAT_TIMEOUT + 10 s, at a tenth of the
+ * scale, plus 2 s for noticing and their assignment pass on a loaded machine (4.6 s seen beside two CPU hogs).
+ */
 const TAKEOVER_BOUND_MS = 3000 + 1000 + 2000;
+/**
+ * Then logging 100 mailboxes in again is the machine's speed, not the protocol's: about 2 s here, but up to
+ * three times that on a machine shared with CPU-bound processes.
+ */
+const RELOGIN_BOUND_MS = 6000;
 
 async function ownedBy(node: RoleProcess): Promise<number> {
   const response = await fetch(`${node.url}/health`);
   const health = (await response.json()) as { cluster?: { owned: number } };
   return health.cluster?.owned ?? -1;
+}
+
+/**
+ * Sessions a node holds now, from /metrics: read when scraped, and unlike /health it does not wait for a
+ * Redis ping (up to 2 s on a node cut off from Redis), so it can time the self-fencing.
+ */
+async function sessionsHeldBy(node: RoleProcess): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  return [...text.matchAll(/^superimap_mailboxes\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 describe('imap-client cluster', () => {
@@ -78,7 +96,7 @@ describe('imap-client cluster', () => {
         timeoutMs: 30_000,
       },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     const perUser = await bed.sql('SELECT user_id, count(*)::int AS n FROM webhook_events GROUP BY user_id');
     expect(perUser).toHaveLength(300);
     expect(perUser.every((row) => row.n === 1)).toBe(true);
@@ -97,25 +115,34 @@ describe('imap-client cluster', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('mail to flow', () => sent >= 10, { timeoutMs: 20_000 });
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
+    const survivors = nodes.slice(1);
+    await waitFor(
+      'the survivors to own all 300',
+      async () => (await Promise.all(survivors.map(ownedBy))).reduce((a, b) => a + b) === 300,
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    const ownedAfterMs = Date.now() - killedAt;
     await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
     const takeoverMs = Date.now() - killedAt;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'mail keeps arriving after the takeover');
     delivering = false;
     await traffic;
     console.info(
-      `SIGKILL takeover: all mailboxes watched again after ${takeoverMs} ms (bound ${TAKEOVER_BOUND_MS} ms)`,
+      `SIGKILL takeover: all mailboxes owned by the others after ${ownedAfterMs} ms (bound ${TAKEOVER_BOUND_MS} ms), ` +
+        `watched again after ${takeoverMs} ms (bound ${TAKEOVER_BOUND_MS + RELOGIN_BOUND_MS} ms)`,
     );
-    expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
+    expect(ownedAfterMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
+    expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS + RELOGIN_BOUND_MS);
 
     await waitFor(
       `${sent} more events`,
       async () => (await bed.sql('SELECT count(*)::int AS n FROM webhook_events'))[0].n >= before + sent,
       { timeoutMs: 30_000 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     const ids = await bed.sql(
       "SELECT metadata->'envelope'->>'message_id' AS id, count(*)::int AS n FROM webhook_events " +
         "WHERE metadata->'envelope'->>'message_id' LIKE '<kill-%' GROUP BY 1",
@@ -129,10 +156,21 @@ describe('imap-client cluster', () => {
     const leaving = nodes[0];
     const stoppedAt = Date.now();
     expect(await leaving.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 10_000 });
+    const survivors = nodes.slice(1);
+    await waitFor(
+      'the others to own all 300',
+      async () => (await Promise.all(survivors.map(ownedBy))).reduce((a, b) => a + b) === 300,
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    const ownedAfterMs = Date.now() - stoppedAt;
+    await waitFor('all 300 watched again', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
     const handoffMs = Date.now() - stoppedAt;
-    console.info(`SIGTERM handoff: all mailboxes watched again after ${handoffMs} ms`);
-    expect(handoffMs).toBeLessThanOrEqual(5000);
+    console.info(
+      `SIGTERM handoff: all mailboxes owned by the others after ${ownedAfterMs} ms (bound 5000 ms), ` +
+        `watched again after ${handoffMs} ms (bound ${5000 + RELOGIN_BOUND_MS} ms)`,
+    );
+    expect(ownedAfterMs).toBeLessThanOrEqual(5000);
+    expect(handoffMs).toBeLessThanOrEqual(5000 + RELOGIN_BOUND_MS);
     nodes = nodes.slice(1);
   });
 
@@ -146,10 +184,11 @@ describe('imap-client cluster', () => {
         const owned = await Promise.all(nodes.map(ownedBy));
         return owned.every((count) => Math.abs(count - 75) <= 15) && owned.reduce((a, b) => a + b) === 300;
       },
-      { timeoutMs: 20_000 },
+      // Three nodes booting at once on a loaded machine: converging takes a while, what it converges to does not.
+      { timeoutMs: 60_000 },
     );
     console.info(`after the 4th node joined: ${(await Promise.all(nodes.map(ownedBy))).join(', ')}`);
-    await waitFor('all 300 watched', async () => (await watchedCount()) === 300, { timeoutMs: 10_000 });
+    await waitFor('all 300 watched', async () => (await watchedCount()) === 300, { timeoutMs: 30_000 });
   });
 
   it('a node cut off from Redis closes its sessions before its leases expire; the others take over', async () => {
@@ -160,7 +199,10 @@ describe('imap-client cluster', () => {
       await waitFor('the new node to own mailboxes', async () => (await ownedBy(isolated)) > 30, { timeoutMs: 20_000 });
       const cutAt = Date.now();
       proxy.cut();
-      await waitFor('its sessions to close', async () => (await ownedBy(isolated)) === 0, { timeoutMs: 10_000 });
+      await waitFor('its sessions to close', async () => (await sessionsHeldBy(isolated)) === 0, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       const fencedAfterMs = Date.now() - cutAt;
       console.info(`cut off from Redis: sessions closed after ${fencedAfterMs} ms (leases live 3000 ms)`);
       expect(fencedAfterMs).toBeLessThan(3000);

@@ -122,9 +122,16 @@ describe('connect and disconnect pages', () => {
     expect(authorize.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(oauth.tokenRequests.at(-1)!.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
 
-    const row = await userRow(user.userId);
+    // connected_at says the mailbox was really reached: it is set once the imap-client logged in with the token.
+    const row = await waitFor(
+      'the first XOAUTH2 login',
+      async () => {
+        const current = await userRow(user.userId);
+        return current.connected_at ? current : null;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(row.email).toBe(dovecot.user(1).email);
-    expect(row.connected_at).not.toBeNull();
     expect(row.oauth2_refresh_token).toMatch(/^v1:test1:/);
     expect(JSON.stringify(row)).not.toMatch(/rt-[0-9a-f]{24}/);
 

@@ -1,5 +1,6 @@
 import { buildMail } from '../harness/mail-factory.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -33,7 +34,7 @@ describe('imap-client durability against Dovecot', () => {
     }
     const restarted = await bed.startRole('imap-client');
     const events = await bed.waitForEvents(mailbox.userId, 4);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietPeriod(500, 'a duplicate event would be written by now');
     expect(messageIds(await bed.events(mailbox.userId))).toEqual([
       '<before-stop@t>',
       '<while-stopped-0@t>',
@@ -59,7 +60,7 @@ describe('imap-client durability against Dovecot', () => {
       const user = await bed.userRow(mailbox.userId);
       return Number(user.last_uid_validity) === newValidity;
     });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a replay after the UIDVALIDITY change would arrive by now');
     const events = await bed.events(mailbox.userId);
     expect(messageIds(events)).toEqual(['<old-validity@t>', '<new-validity@t>']);
     expect(events[1].metadata.uid_validity).toBe(newValidity);
@@ -102,7 +103,7 @@ describe('imap-client durability against Dovecot', () => {
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     const final = await bed.sql('SELECT * FROM webhook_events WHERE user_id = ANY($1)', [ids]);
     const unique = new Set(messageIds(final));
     console.info(`200 mails, ${kills} SIGKILLs: ${final.length} events, ${unique.size} distinct`);

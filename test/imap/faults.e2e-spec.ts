@@ -1,6 +1,7 @@
 import { type FaultAction, THROTTLE } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import { waitFor } from '../support/wait-for.js';
 
 const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
@@ -27,7 +28,7 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     ['a silent server after SEARCH', 'SEARCH', { type: 'silent' }],
     ['a slow FETCH', 'FETCH', { type: 'delay', ms: 1500 }],
     ['a throttled FETCH', 'FETCH', { type: 'bad', text: THROTTLE.backoff(300) }],
-    ['a missing INBOX on reconnect', 'EXAMINE', { type: 'mailbox-missing' }],
+    ['a missing INBOX on reconnect', 'SELECT', { type: 'mailbox-missing' }],
   ];
 
   it.each(faults)('%s', async (_name, command, action) => {
@@ -35,8 +36,8 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     await bed.waitForSession(mailbox);
     const started = Date.now();
     bed.server.script({ user: mailbox.username, command, times: 1, action });
-    if (command === 'EXAMINE') {
-      // Force a reconnect so the fault hits the next EXAMINE.
+    if (command === 'SELECT') {
+      // Force a reconnect so the fault hits the next SELECT.
       bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
     }
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'during-fault@t' }));
@@ -44,7 +45,7 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     console.info(`${_name}: recovered in ${Date.now() - started} ms`);
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'after-fault@t' }));
     await bed.waitForEvents(mailbox.userId, 2, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quietPeriod(300, 'a replayed message would arrive by now');
     expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<during-fault@t>', '<after-fault@t>']);
     expect(bed.server.anyFlagChanged()).toBe(false);
   });
@@ -58,7 +59,7 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'v2@t' }));
     await bed.waitForEvents(mailbox.userId, 2, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a replay after the UIDVALIDITY change would arrive by now');
     expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<v1@t>', '<v2@t>']);
   });
 });
@@ -76,7 +77,8 @@ describe('a server without IDLE', () => {
     const mailbox = await bed.addMailbox();
     await bed.waitForSession(mailbox);
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'polled@t' }));
-    const [event] = await bed.waitForEvents(mailbox.userId, 1, 5000);
+    // A poll every 0.5 s finds it within a second; the deadline is for a loaded machine.
+    const [event] = await bed.waitForEvents(mailbox.userId, 1, 15_000);
     expect(event.metadata.envelope.message_id).toBe('<polled@t>');
     expect(bed.server.userStats(mailbox.username).commands.IDLE ?? 0).toBe(0);
   });
@@ -118,7 +120,10 @@ describe('a long IDLE', () => {
     await bed.waitForSession(mailbox);
     const idles = () => bed.server.userStats(mailbox.username).commands.IDLE ?? 0;
     const before = idles();
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const started = Date.now();
+    // Three restarts take ~3 s; the deadline allows for a loaded machine.
+    await waitFor('IDLE to be re-issued 3 times', () => idles() - before >= 3, { timeoutMs: 15_000 });
+    console.info(`IDLE_RESTART_INTERVAL=1: 3 re-issues after ${Date.now() - started} ms`);
     expect(idles() - before).toBeGreaterThanOrEqual(3);
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username }));
     await bed.waitForEvents(mailbox.userId, 1);
@@ -137,7 +142,7 @@ describe('a server that refuses every login', () => {
   it('tries once, records auth_error, and does not retry within the hour', async () => {
     const mailbox = await bed.addMailbox();
     await waitFor('one failed login', () => bed.server.userStats(mailbox.username).failedLogins === 1);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await quietPeriod(3000, 'a retried login would happen within seconds');
     expect(bed.server.userStats(mailbox.username).failedLogins).toBe(1);
     const user = await bed.userRow(mailbox.userId);
     expect(user.state).toBe('auth_error');

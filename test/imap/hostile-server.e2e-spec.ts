@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FaultRule } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
 import { type FakeMailbox, FakeImapTestbed } from '../support/fake-imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -103,7 +104,7 @@ describe('a hostile IMAP server cannot exhaust the imap-client', () => {
     expect(events[0].metadata.truncated).toBe(false);
     await stillDelivers(mailbox, 2);
     // The made-up UIDs of the flood never became events.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietPeriod(500, 'an event for a made-up UID would be written by now');
     expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<flooded@t>', '<after@t>']);
   });
 
@@ -169,7 +170,7 @@ describe('a sender cannot hide mail', () => {
     bed.server.appendMessage(mailbox.username, mail('After the rebuild, same Message-ID.\n'));
     const events = await bed.waitForEvents(mailbox.userId, 2, 20_000);
     await waitFor('the catch-up by date to finish', async () => (await bed.userRow(mailbox.userId)).last_uid >= 101);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietPeriod(500, 'a replayed message would be written by now');
     expect(await bed.events(mailbox.userId)).toHaveLength(2);
     expect(events[1].metadata.uid).toBe(101);
   });

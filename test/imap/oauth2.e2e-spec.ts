@@ -3,6 +3,7 @@ import { buildMail } from '../harness/mail-factory.js';
 import type { ApiClient } from '../support/api-client.js';
 import { userIdOf, usersPath } from '../support/api-client.js';
 import { OAuthTokenServer } from '../support/oauth-token-server.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import { uniqueName } from '../support/test-env.js';
 import { TestInstallation } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
@@ -97,7 +98,7 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
     });
     expect(user.last_error).toContain('invalid_grant');
     const attempts = tokens.requests.filter((form) => form.get('refresh_token') === '1//revoked').length;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await quietPeriod(2000, 'a retried token refresh would happen within seconds');
     expect(tokens.requests.filter((form) => form.get('refresh_token') === '1//revoked')).toHaveLength(attempts);
 
     tokens.validRefreshTokens.add('1//fresh');

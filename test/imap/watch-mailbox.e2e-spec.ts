@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildMail, eightBitMail, largeMail, latin1Mail, malformedMimeMail } from '../harness/mail-factory.js';
 import { usersPath } from '../support/api-client.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -113,6 +114,18 @@ describe('imap-client against Dovecot', () => {
     });
   });
 
+  it('changes no flag: \\Seen and every other stored flag are the same before and after', async () => {
+    const mailbox = await bed.addMailbox(6);
+    await waitFor('the session', async () => (await bed.dovecot.countSessions(mailbox.email)) === 1);
+    await bed.dovecot.deliver(mailbox.email, buildMail({ to: mailbox.email, messageId: 'flags-1@t' }));
+    await bed.dovecot.deliver(mailbox.email, buildMail({ to: mailbox.email, messageId: 'flags-2@t' }));
+    const before = [await bed.dovecot.mailboxFlags(mailbox.email, 1), await bed.dovecot.mailboxFlags(mailbox.email, 2)];
+    await bed.waitForEvents(mailbox.userId, 2);
+    const after = [await bed.dovecot.mailboxFlags(mailbox.email, 1), await bed.dovecot.mailboxFlags(mailbox.email, 2)];
+    expect(before).toEqual([[], []]);
+    expect(after).toEqual(before);
+  });
+
   it('a wrong password → auth_error after one attempt, no retry storm, recovery after PUT', async () => {
     const mailbox = await bed.addMailbox(5, { password: 'wrong-password' });
     const user = await waitFor('auth_error', async () => {
@@ -122,7 +135,7 @@ describe('imap-client against Dovecot', () => {
     expect(user.last_error).toMatch(/auth/i);
     const api = await bed.partner.get(usersPath(bed.providerCode, mailbox.tag));
     expect(api.body).toMatchObject({ state: 'auth_error' });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await quietPeriod(3000, 'a retried login would happen within seconds');
     expect((await bed.dovecot.countLogins(mailbox.email)).failed).toBe(1);
 
     await bed.partner.put(usersPath(bed.providerCode, mailbox.tag), { login_password: mailbox.password });

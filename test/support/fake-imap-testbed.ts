@@ -31,9 +31,11 @@ export class FakeImapTestbed extends TestInstallation {
     return bed;
   }
 
-  async addMailbox(options: { password?: string } = {}): Promise<FakeMailbox> {
+  /** `prepare` runs once the server has the account, before SuperIMAP knows the user (e.g. to store old mail). */
+  async addMailbox(options: { password?: string; prepare?: (username: string) => void } = {}): Promise<FakeMailbox> {
     const username = `u${randomBytes(4).toString('hex')}@fake.test`;
     this.server.addUser(username, 'secret');
+    options.prepare?.(username);
     const result = await this.partner.post(usersPath(this.providerCode), {
       tag: username,
       login_username: username,

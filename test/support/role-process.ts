@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
+import { spawnTracked } from './child-processes.js';
 import { freePort } from './free-port.js';
 import { CLI } from './run-cli.js';
 import { testEnvironment } from './test-env.js';
 import { waitFor } from './wait-for.js';
 
-/** A SuperIMAP role running as its own process, as in production. */
+/** A SuperIMAP role running as its own process, as in production; never outlives the test run (child-processes.ts). */
 export class RoleProcess {
   output = '';
   private exit?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -25,7 +26,7 @@ export class RoleProcess {
     return (async () => {
       const httpPort = port ?? (await freePort());
       const portVariable = role === 'api' || role === 'all' ? 'PORT' : 'HEALTH_PORT';
-      const child = spawn(process.execPath, [CLI, role], {
+      const child = spawnTracked(process.execPath, [CLI, role], {
         env: { PATH: process.env.PATH ?? '', ...testEnvironment({ [portVariable]: String(httpPort), ...env }) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
+import { spawnTracked } from './child-processes.js';
 import { testEnvironment } from './test-env.js';
 
 export interface CliResult {
@@ -14,14 +14,14 @@ export const CLI = resolve('bin/superimap');
 
 /** Runs the built `bin/superimap` as an operator would. */
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawnTracked(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', ...testEnvironment(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   let json: unknown = undefined;
   try {

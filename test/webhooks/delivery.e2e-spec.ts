@@ -6,6 +6,7 @@ import { buildMail, latin1Mail } from '../harness/mail-factory.js';
 import { WebhookSink } from '../harness/webhook-sink.js';
 import { usersPath } from '../support/api-client.js';
 import { type FakeMailbox, FakeImapTestbed } from '../support/fake-imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -132,7 +133,7 @@ describe('webhook delivery', () => {
     });
     expect(user.archived_at).not.toBeNull();
     await waitFor('the session to close', () => bed.server.openSessions(mailbox.username) === 0);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a retry after the 403 would be sent by now');
     expect(sink.requests).toHaveLength(1);
   });
 

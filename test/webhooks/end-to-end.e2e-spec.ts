@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { buildMail } from '../harness/mail-factory.js';
 import { WebhookSink } from '../harness/webhook-sink.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import { waitFor } from '../support/wait-for.js';
 
 const percentile = (sorted: number[], p: number) =>
@@ -62,7 +63,7 @@ describe('end to end: Dovecot → imap-client → worker → partner', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const requests = await sink.waitFor(100, 60_000, '/new-mail');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietPeriod(500, 'a duplicate webhook would arrive by now');
     expect(sink.requestsFor('/new-mail')).toHaveLength(100);
 
     const latencies: number[] = [];

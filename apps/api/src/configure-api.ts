@@ -3,15 +3,17 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 
-import { type AppConfig, errorBody } from '@app/core';
+import { type AppConfig, errorBody, ROOT_LOGGER } from '@app/core';
 
 import { setUpOpenApi } from './openapi.js';
+import { requestLog } from './request-log.js';
 import { validationFailure } from './validation-errors.js';
 
 const MAX_BODY = '1mb';
 
 /** HTTP concerns of the api role: security headers, JSON parsing with JSON errors, validation, docs. */
 export function configureApi(app: NestExpressApplication, config: AppConfig): void {
+  app.use('/api', requestLog(app.get(ROOT_LOGGER)));
   app.use(helmet({ contentSecurityPolicy: false }));
   if (config.isProduction) app.set('trust proxy', 1);
   app.use(stripJsonSuffix);

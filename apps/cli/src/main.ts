@@ -10,6 +10,7 @@ import { partnerCommand } from './commands/partner.command.js';
 import { providerCommand } from './commands/provider.command.js';
 import { seedCommand } from './commands/seed.command.js';
 import { tracersCommand } from './commands/tracers.command.js';
+import { usersCommand } from './commands/users.command.js';
 import { ROLES } from './roles.js';
 import { runRoleFromCommandLine } from './run-role.js';
 
@@ -23,7 +24,9 @@ roles (long-running):
 commands (JSON on stdout):
   migrate [--down]            create the database if needed and apply migrations (or revert the last)
   seed                        default admin and built-in IMAP providers (idempotent)
-  partner create|list|rotate-secret
+  partner create|update|list|rotate-secret
+  users list|show|state [--partner ID] [--connection CODE] [--tag TAG] [--state STATE]
+                              users across partners; state: how many in each state
   provider create|list
   admin create --email EMAIL --password PASSWORD
   keys rotate                 re-encrypt every secret with the newest ENCRYPTION_KEY
@@ -43,14 +46,17 @@ const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
   events: eventsCommand,
   cluster: clusterCommand,
   tracers: tracersCommand,
+  users: usersCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {
   if (name && ROLES[name]) return runRoleFromCommandLine(name, ROLES[name]);
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  if (name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // No command is a usage error (exit 2, as the README says), not a successful help.
+  if (!name) throw new CliError(USAGE, USAGE_ERROR);
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`, USAGE_ERROR);
   const result = await command(args);
@@ -70,5 +76,6 @@ function messageFor(error: unknown): string {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`superimap: ${messageFor(error)}\n`);
-  process.exitCode = exitCodeFor(error);
+  // Exit now: a context that failed half-way through booting may hold connections open forever.
+  process.exit(exitCodeFor(error));
 });

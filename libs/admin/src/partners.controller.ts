@@ -126,7 +126,7 @@ export class PartnersController {
     const input = this.validated(values, response, partner);
     if (!input) return;
     try {
-      await this.partners.update(id, input);
+      await this.partners.replaceSettings(id, input);
     } catch (error) {
       return this.refuse(error, values, response, partner);
     }
@@ -192,6 +192,7 @@ export class PartnersController {
       newMailWebhook: optional(values.newMailWebhook),
       userConnectedWebhook: optional(values.userConnectedWebhook),
       userDisconnectedWebhook: optional(values.userDisconnectedWebhook),
+      accountErrorWebhook: optional(values.accountErrorWebhook),
       successUrl: optional(values.successUrl),
       failureUrl: optional(values.failureUrl),
       allowedRedirectUrls: lines(values.allowedRedirectUrls),

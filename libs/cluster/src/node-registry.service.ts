@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
-import { AppConfig, NODE_ID, RedisService } from '@app/core';
+import { AppConfig, RedisService } from '@app/core';
 
+import { CLUSTER_NODE_ID } from './cluster-node-id.js';
 import type { ClusterNode } from './rendezvous-assignment.js';
 
 /** A node's heartbeat record, as `superimap cluster status` shows it. */
@@ -50,12 +51,12 @@ return result`;
  */
 @Injectable()
 export class NodeRegistry {
-  readonly nodeId = NODE_ID;
   private readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly redis: RedisService,
     private readonly config: AppConfig,
+    @Inject(CLUSTER_NODE_ID) readonly nodeId: string,
   ) {}
 
   private get membersKey(): string {

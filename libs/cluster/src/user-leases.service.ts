@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
-import { AppConfig, NODE_ID, RedisService } from '@app/core';
+import { AppConfig, RedisService } from '@app/core';
+
+import { CLUSTER_NODE_ID } from './cluster-node-id.js';
 
 // For each key: take it if free, keep it if ours (extending it), else report it held by another node.
 const ACQUIRE_SCRIPT = `
@@ -50,6 +52,7 @@ export class UserLeases {
   constructor(
     private readonly redis: RedisService,
     private readonly config: AppConfig,
+    @Inject(CLUSTER_NODE_ID) private readonly nodeId: string,
   ) {}
 
   private key(userId: string): string {
@@ -73,7 +76,7 @@ export class UserLeases {
   async release(userIds: string[]): Promise<void> {
     for (let i = 0; i < userIds.length; i += BATCH) {
       const keys = userIds.slice(i, i + BATCH).map((id) => this.key(id));
-      await this.redis.client.eval(RELEASE_SCRIPT, keys.length, ...keys, NODE_ID);
+      await this.redis.client.eval(RELEASE_SCRIPT, keys.length, ...keys, this.nodeId);
     }
   }
 
@@ -88,7 +91,7 @@ export class UserLeases {
     for (let i = 0; i < userIds.length; i += BATCH) {
       const batch = userIds.slice(i, i + BATCH);
       const keys = batch.map((id) => this.key(id));
-      const result = (await this.redis.client.eval(script, keys.length, ...keys, NODE_ID, this.ttlMs)) as number[];
+      const result = (await this.redis.client.eval(script, keys.length, ...keys, this.nodeId, this.ttlMs)) as number[];
       batch.forEach((id, j) => {
         if (result[j] === 1) held.push(id);
       });

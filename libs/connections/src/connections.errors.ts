@@ -6,6 +6,8 @@ export const ConnectionErrors = {
     new DomainError('not_found', 'ConnectionNotFound', `Connection not found for '${providerCode}'`),
   exists: (providerCode: string) =>
     new DomainError('conflict', 'ConnectionExists', `A connection for '${providerCode}' already exists`),
+  oauth2ClientRequired: (message: string, details: unknown) =>
+    new DomainError('invalid', 'ValidationFailed', message, details),
   fieldsNotAccepted: (message: string, details: unknown) =>
     new DomainError('invalid', 'ValidationFailed', message, details),
 };

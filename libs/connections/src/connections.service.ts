@@ -41,6 +41,7 @@ export class ConnectionsService {
     if (await this.connections.existsBy({ partnerId, imapProviderId: provider.id })) {
       throw ConnectionErrors.exists(providerCode);
     }
+    assertOAuth2Client(provider, fields);
     const connection = this.connections.create({
       id: randomUUID(),
       partnerId,
@@ -95,6 +96,18 @@ export class ConnectionsService {
 
 function secretLocation(connection: PartnerConnection) {
   return { table: 'partner_connections', column: 'oauth2_client_secret', id: connection.id };
+}
+
+/** Without its client id and secret an OAuth2 connection could never refresh a token: refuse it now, not later. */
+function assertOAuth2Client(provider: ImapProvider, fields: ConnectionFieldsDto): void {
+  if (provider.auth !== 'oauth2') return;
+  const missing = OAUTH2_FIELDS.filter((field) => !fields[field]);
+  if (missing.length > 0) {
+    throw ConnectionErrors.oauth2ClientRequired(
+      `${provider.code} uses OAuth2: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`,
+      missing.map((field) => ({ field, errors: ['required for an OAuth2 provider'] })),
+    );
+  }
 }
 
 function assertFieldsFit(provider: ImapProvider, fields: ConnectionFieldsDto): void {

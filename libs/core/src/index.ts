@@ -31,6 +31,9 @@ export { type KeysetPage, keysetPage, setNextCursorHeader } from './pagination/k
 export { decodeCursor, encodeCursor, type PagePosition } from './pagination/page-cursor.js';
 export { PageQuery } from './pagination/page.query.js';
 export {
+  OUTBOX_QUEUE,
+  OUTBOX_SWEEP_JOB,
+  OUTBOX_SWEEP_SCHEDULER,
   TRACER_SEND_JOB,
   TRACERS_QUEUE,
   type TracerSendJob,

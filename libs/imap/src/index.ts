@@ -1,4 +1,4 @@
-export { type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
+export { imapFlowOptions, type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
 export { ImapClientModule } from './imap-client.module.js';
 export { ImapModule } from './imap.module.js';
 export { DataRetentionModule } from './retention/data-retention.module.js';

@@ -37,6 +37,10 @@ export class Partner {
   @Column('text', { nullable: true })
   userDisconnectedWebhook!: string | null;
 
+  /** Where account_error events go (a mailbox that cannot be reached); none: they are skipped. */
+  @Column('text', { nullable: true })
+  accountErrorWebhook!: string | null;
+
   @Column('text', { nullable: true })
   successUrl!: string | null;
 

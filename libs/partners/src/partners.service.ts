@@ -7,6 +7,7 @@ import type { Repository } from 'typeorm';
 import { AppConfig, assertPublicUrl, type KeysetPage, keysetPage, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
+import type { UpdatePartnerDto } from './dto/update-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
 import { Partner } from './partner.entity.js';
 import { PartnerErrors } from './partners.errors.js';
@@ -50,6 +51,7 @@ export class PartnersService {
       newMailWebhook: input.newMailWebhook ?? null,
       userConnectedWebhook: input.userConnectedWebhook ?? null,
       userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
+      accountErrorWebhook: input.accountErrorWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
       allowedRedirectUrls: input.allowedRedirectUrls ?? [],
@@ -59,9 +61,14 @@ export class PartnersService {
   }
 
   /** In production, webhook URLs must not point into private networks (SSRF); checked again at delivery. */
-  private async assertReachableWebhooks(input: CreatePartnerDto): Promise<void> {
+  private async assertReachableWebhooks(input: Partial<CreatePartnerDto>): Promise<void> {
     if (this.config.allowPrivateWebhookTargets) return;
-    const fields = ['newMailWebhook', 'userConnectedWebhook', 'userDisconnectedWebhook'] as const;
+    const fields = [
+      'newMailWebhook',
+      'userConnectedWebhook',
+      'userDisconnectedWebhook',
+      'accountErrorWebhook',
+    ] as const;
     const problems: { field: string; errors: string[] }[] = [];
     for (const field of fields) {
       const url = input[field];
@@ -78,6 +85,28 @@ export class PartnersService {
 
   async list(): Promise<Partner[]> {
     return this.partners.find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** Changes a partner's name or URLs; webhook URLs are checked as on create. */
+  async update(id: string, input: UpdatePartnerDto): Promise<Partner> {
+    const partner = await this.get(id);
+    await this.assertReachableWebhooks(input);
+    const fields = [
+      'name',
+      'newMailWebhook',
+      'userConnectedWebhook',
+      'userDisconnectedWebhook',
+      'accountErrorWebhook',
+      'successUrl',
+      'failureUrl',
+    ] as const;
+    for (const field of fields) {
+      const value = input[field];
+      if (value !== undefined) partner[field] = value;
+    }
+    if (input.allowedRedirectUrls !== undefined) partner.allowedRedirectUrls = input.allowedRedirectUrls;
+    if (input.maxUsers !== undefined) partner.maxUsers = input.maxUsers;
+    return this.partners.save(partner);
   }
 
   async get(id: string): Promise<Partner> {
@@ -131,8 +160,8 @@ export class PartnersService {
     return keysetPage(builder, 'partner', query);
   }
 
-  /** An operator's edit of the name and URLs (never the secrets); the same checks as at creation. */
-  async update(id: string, input: CreatePartnerDto): Promise<Partner> {
+  /** An admin form's edit: every URL field is set, an empty one cleared (never the secrets or the quota). */
+  async replaceSettings(id: string, input: CreatePartnerDto): Promise<Partner> {
     const partner = await this.get(id);
     await this.assertReachableWebhooks(input);
     Object.assign(partner, {
@@ -140,6 +169,7 @@ export class PartnersService {
       newMailWebhook: input.newMailWebhook ?? null,
       userConnectedWebhook: input.userConnectedWebhook ?? null,
       userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
+      accountErrorWebhook: input.accountErrorWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
       allowedRedirectUrls: input.allowedRedirectUrls ?? [],

@@ -54,6 +54,14 @@ export class ImapProvider {
   @Column('jsonb', { default: {} })
   oauth2Params!: Record<string, string>;
 
+  /** PEM certificates to trust for this provider's IMAP server (a private CA or a self-signed certificate). */
+  @Column('text', { nullable: true })
+  tlsCa!: string | null;
+
+  /** Skip certificate checks entirely: refused in production (ImapConnector), for test servers only. */
+  @Column('boolean', { default: false })
+  tlsInsecure!: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

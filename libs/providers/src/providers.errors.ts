@@ -4,6 +4,12 @@ import { DomainError } from '@app/core';
 export const ProviderErrors = {
   notFound: (code: string) =>
     new DomainError('not_found', 'ImapProviderNotFound', `Imap Provider not found for '${code}'`),
+  insecureInProduction: () =>
+    new DomainError(
+      'invalid',
+      'ValidationFailed',
+      'tls_insecure is refused in production: give the server certificate or its CA with a CA bundle instead',
+    ),
   exists: (code: string) =>
     new DomainError('conflict', 'ProviderExists', `An IMAP provider with code '${code}' already exists`),
 };

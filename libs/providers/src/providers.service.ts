@@ -4,6 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
+import { AppConfig } from '@app/core';
+
 import { ImapProvider } from './imap-provider.entity.js';
 import { ProviderErrors } from './providers.errors.js';
 
@@ -18,6 +20,8 @@ type OptionalFields = Pick<
   | 'oauth2RevokeUrl'
   | 'oauth2Scope'
   | 'oauth2Params'
+  | 'tlsCa'
+  | 'tlsInsecure'
 >;
 /** What defines a provider; SMTP and OAuth2 settings are optional. */
 export type ProviderDefinition = Omit<ImapProvider, 'id' | 'createdAt' | 'updatedAt' | keyof OptionalFields> &
@@ -25,7 +29,10 @@ export type ProviderDefinition = Omit<ImapProvider, 'id' | 'createdAt' | 'update
 
 @Injectable()
 export class ProvidersService {
-  constructor(@InjectRepository(ImapProvider) private readonly providers: Repository<ImapProvider>) {}
+  constructor(
+    @InjectRepository(ImapProvider) private readonly providers: Repository<ImapProvider>,
+    private readonly config: AppConfig,
+  ) {}
 
   async list(): Promise<ImapProvider[]> {
     return this.providers.find({ order: { code: 'ASC' } });
@@ -42,6 +49,7 @@ export class ProvidersService {
   }
 
   async create(definition: ProviderDefinition): Promise<ImapProvider> {
+    if (definition.tlsInsecure && this.config.isProduction) throw ProviderErrors.insecureInProduction();
     const inserted = await this.insertIfMissing(definition);
     if (!inserted) {
       throw ProviderErrors.exists(definition.code);
@@ -79,5 +87,7 @@ function emptyOptionalFields(): OptionalFields {
     oauth2RevokeUrl: null,
     oauth2Scope: null,
     oauth2Params: {},
+    tlsCa: null,
+    tlsInsecure: false,
   };
 }

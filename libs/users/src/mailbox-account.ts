@@ -10,6 +10,10 @@ export interface MailboxServer {
   smtpHost: string | null;
   smtpPort: number | null;
   smtpSecurity: TransportSecurity | null;
+  /** PEM certificates to trust besides the public CAs. */
+  tlsCa?: string | null;
+  /** Accept any certificate (never honoured in production). */
+  tlsInsecure?: boolean;
 }
 
 /** The mailbox-related facts about a user, without any credential. */

@@ -5,6 +5,7 @@ import type { Repository } from 'typeorm';
 import type { ImapProvider } from '@app/providers';
 
 import type { MailboxAccount, MailboxServer } from './mailbox-account.js';
+import { hasCredentials } from './user-status.js';
 import { User } from './user.entity.js';
 
 /** Reads watchable mailboxes as plain read models (the imap lib never sees entities or ciphertext). */
@@ -15,7 +16,7 @@ export class MailboxAccounts {
   /** The account of a watchable user, or null if it is archived, disconnected or gone. */
   async load(userId: string): Promise<MailboxAccount | null> {
     const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
-    if (!user?.connection || user.archivedAt || !user.connectedAt) return null;
+    if (!user?.connection || user.archivedAt || !hasCredentials(user)) return null;
     const { provider } = user.connection;
     return {
       partnerId: user.connection.partnerId,
@@ -47,5 +48,7 @@ export function toMailboxServer(provider: ImapProvider): MailboxServer {
     smtpHost: provider.smtpHost,
     smtpPort: provider.smtpPort,
     smtpSecurity: provider.smtpSecurity,
+    tlsCa: provider.tlsCa,
+    tlsInsecure: provider.tlsInsecure,
   };
 }

@@ -10,11 +10,33 @@ import { User, type UserState } from './user.entity.js';
 export class MailboxStates {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  async setState(userId: string, state: UserState, lastError: string | null = null): Promise<void> {
-    const changes: Partial<User> = { state, lastError };
-    if (state === 'watching') changes.lastLoginAt = new Date();
-    if (state === 'auth_error') changes.authFailedAt = new Date();
-    await this.users.update({ id: userId }, changes);
+  /**
+   * Records the session's state and returns the previous one (null if the user is gone). `watching` means the
+   * mailbox was really reached: it sets connected_at the first time and ends any reported account error.
+   */
+  async setState(userId: string, state: UserState, lastError: string | null = null): Promise<UserState | null> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows]: [{ previous: UserState }[], number] = await this.users.query(
+      `UPDATE users u SET
+         state = $2, last_error = $3, updated_at = now(),
+         last_login_at = CASE WHEN $2 = 'watching' THEN now() ELSE u.last_login_at END,
+         connected_at = CASE WHEN $2 = 'watching' THEN COALESCE(u.connected_at, now()) ELSE u.connected_at END,
+         account_error_at = CASE WHEN $2 = 'watching' THEN NULL ELSE u.account_error_at END,
+         auth_failed_at = CASE WHEN $2 = 'auth_error' THEN now() ELSE u.auth_failed_at END
+       FROM (SELECT id, state FROM users WHERE id = $1 FOR UPDATE) old
+       WHERE u.id = old.id RETURNING old.state AS previous`,
+      [userId, state, lastError],
+    );
+    return rows[0]?.previous ?? null;
+  }
+
+  /** Marks the account error as reported, inside the caller's transaction; false if it already was. */
+  async markAccountErrorReported(manager: EntityManager, userId: string): Promise<boolean> {
+    const [rows]: [unknown[], number] = await manager.query(
+      'UPDATE users SET account_error_at = now() WHERE id = $1 AND account_error_at IS NULL RETURNING id',
+      [userId],
+    );
+    return rows.length > 0;
   }
 
   /** Marks mailboxes no imap-client can take (watch capacity exhausted); returns how many changed. */

@@ -38,7 +38,7 @@ const ACCESS_TOKEN_MARGIN_MS = 60_000;
 
 /**
  * A mailbox's credentials: stored encrypted, read only to log in, and changed through one rule — new
- * credentials clear the authentication error so they are tried at once, and decide whether it is connected.
+ * credentials clear the authentication error so they are tried at once; connected_at waits for a real login.
  */
 @Injectable()
 export class UserCredentials {
@@ -85,12 +85,10 @@ export class UserCredentials {
       user.state = 'idle';
       user.lastError = null;
       user.authFailedAt = null;
+      user.accountErrorAt = null;
+      // New credentials are not proven until the imap-client logs in with them (MailboxStates).
+      user.connectedAt = null;
     }
-    const complete =
-      auth === 'password'
-        ? Boolean(user.loginUsername && user.loginPassword)
-        : Boolean(user.email && user.oauth2RefreshToken);
-    user.connectedAt = complete ? (user.connectedAt ?? new Date()) : null;
     return changed;
   }
 
@@ -138,6 +136,7 @@ export class UserCredentials {
           state: 'idle',
           lastError: null,
           authFailedAt: null,
+          accountErrorAt: null,
         },
       );
       await alsoInTransaction?.(manager);

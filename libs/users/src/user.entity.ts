@@ -43,6 +43,7 @@ export class User {
   @Column('timestamptz', { nullable: true })
   oauth2AccessTokenExpiresAt!: Date | null;
 
+  /** When the imap-client first logged in with the current credentials (null: never reached yet). */
   @Column('timestamptz', { nullable: true })
   connectedAt!: Date | null;
 
@@ -76,6 +77,10 @@ export class User {
   /** Set on an authentication failure; cleared when credentials change. Limits retries to one per hour. */
   @Column('timestamptz', { nullable: true })
   authFailedAt!: Date | null;
+
+  /** When the partner was told (account_error webhook) that this mailbox cannot be reached; cleared on success. */
+  @Column('timestamptz', { nullable: true })
+  accountErrorAt!: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

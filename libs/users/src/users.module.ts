@@ -3,12 +3,15 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ConnectionsModule } from '@app/connections';
 import { PartnerAuthModule, PartnersModule } from '@app/partners';
+import { ProvidersModule } from '@app/providers';
 
 import { ConnectionsController } from './api/connections.controller.js';
+import { ProvidersController } from './api/providers.controller.js';
 import { UsersController } from './api/users.controller.js';
 import { CredentialChangeLimit } from './credential-change-limit.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
+import { OperatorUsersQuery } from './operator-users.query.js';
 import { SignedUserUrls } from './signed-user-urls.js';
 import { UserCredentials } from './user-credentials.service.js';
 import { UserDirectory } from './user-directory.service.js';
@@ -36,7 +39,15 @@ export class UsersModule {}
 
 /** The partner API's connection and user routes (mounted by the api role only). */
 @Module({
-  imports: [UsersModule, ConnectionsModule, PartnerAuthModule],
-  controllers: [ConnectionsController, UsersController],
+  imports: [UsersModule, ConnectionsModule, ProvidersModule, PartnerAuthModule],
+  controllers: [ConnectionsController, ProvidersController, UsersController],
 })
 export class UsersApiModule {}
+
+/** The operator's read of users across partners (CLI); needs nothing but the users table. */
+@Module({
+  imports: [TypeOrmModule.forFeature([User])],
+  providers: [OperatorUsersQuery],
+  exports: [OperatorUsersQuery],
+})
+export class OperatorUsersModule {}

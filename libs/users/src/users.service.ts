@@ -14,6 +14,7 @@ import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
 import { UserCredentials } from './user-credentials.service.js';
+import { apiStateCondition } from './user-status.js';
 import { User, type UserState } from './user.entity.js';
 import { UserErrors } from './users.errors.js';
 
@@ -42,7 +43,7 @@ export class UsersService {
     if (query.archived !== undefined) {
       builder.andWhere(query.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
     }
-    if (query.state) builder.andWhere('u.state = :state', { state: query.state });
+    if (query.state) builder.andWhere(apiStateCondition(query.state), { state: query.state });
     const page = await keysetPage(builder, 'u', query);
     return { users: page.rows.map((row) => row.entity), nextCursor: page.nextCursor };
   }
@@ -72,6 +73,7 @@ export class UsersService {
       state: 'idle',
       lastError: null,
       authFailedAt: null,
+      accountErrorAt: null,
     });
     this.applyFields(user, connection, input);
     if (!user.archivedAt) {

@@ -2,16 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
+import { HAS_CREDENTIALS_SQL } from './user-status.js';
 import { User } from './user.entity.js';
 
-/** Which users should be watched: not archived and connected (holding credentials). */
+/** Which users should be watched: not archived and holding credentials. */
 @Injectable()
 export class WatchableUsersQuery {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   async all(): Promise<string[]> {
     const rows: { id: string }[] = await this.users.query(
-      'SELECT id FROM users WHERE archived_at IS NULL AND connected_at IS NOT NULL ORDER BY id',
+      `SELECT id FROM users WHERE archived_at IS NULL AND ${HAS_CREDENTIALS_SQL} ORDER BY id`,
     );
     return rows.map((row) => row.id);
   }
@@ -20,7 +21,7 @@ export class WatchableUsersQuery {
   async which(userIds: string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
     const rows: { id: string }[] = await this.users.query(
-      'SELECT id FROM users WHERE id = ANY($1) AND archived_at IS NULL AND connected_at IS NOT NULL',
+      `SELECT id FROM users WHERE id = ANY($1) AND archived_at IS NULL AND ${HAS_CREDENTIALS_SQL}`,
       [userIds],
     );
     return new Set(rows.map((row) => row.id));
@@ -43,7 +44,7 @@ export class WatchableUsersQuery {
    */
   async changedSince(since: string): Promise<{ changes: { id: string; watchable: boolean }[]; watermark: string }> {
     const rows: { id: string; watchable: boolean; watermark: string }[] = await this.users.query(
-      `SELECT id, (archived_at IS NULL AND connected_at IS NOT NULL) AS watchable, now()::text AS watermark
+      `SELECT id, (archived_at IS NULL AND ${HAS_CREDENTIALS_SQL}) AS watchable, now()::text AS watermark
          FROM users WHERE updated_at >= $1::timestamptz - interval '10 seconds'`,
       [since],
     );

@@ -54,7 +54,10 @@ export class EventsService {
     return { row, attempts };
   }
 
-  /** Sends an event again, with the same id (so the same webhook-id); its attempts start over. */
+  /**
+   * Sends an event again, with the same id (so the same webhook-id). A new round: its attempts start over
+   * at 0 (the transmit logs keep every earlier attempt).
+   */
   async redeliver(partnerId: string, id: string): Promise<EventRow> {
     const row = await this.find(partnerId, id);
     await this.reopen(row.event);
@@ -90,7 +93,7 @@ export class EventsService {
       if (!strict) return false;
       throw WebhookErrors.bodyNotRetained();
     }
-    await this.events.update({ id: event.id }, { status: 'pending', lastError: null, deliveredAt: null });
+    await this.events.update({ id: event.id }, { status: 'pending', attempts: 0, lastError: null, deliveredAt: null });
     await this.outbox.requeue(event.id);
     return true;
   }

@@ -1,11 +1,19 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, ROOT_LOGGER, WEBHOOKS_QUEUE, type WebhookDeliverJob } from '@app/core';
+import {
+  AppConfig,
+  OUTBOX_QUEUE,
+  OUTBOX_SWEEP_JOB,
+  OUTBOX_SWEEP_SCHEDULER,
+  ROOT_LOGGER,
+  WEBHOOKS_QUEUE,
+  type WebhookDeliverJob,
+} from '@app/core';
 
 import { EventOutbox } from './event-outbox.service.js';
 import { WebhookEvent } from './webhook-event.entity.js';
@@ -17,16 +25,17 @@ const GRACE_MS = 5000;
 /**
  * Re-queues pending events that have no live job: the writer died between commit and enqueue,
  * or Redis lost its data. PostgreSQL is the record; the queue can always be rebuilt from it.
+ * `sweep()` runs as a BullMQ job (OutboxSweepProcessor) from one job scheduler shared by the cluster,
+ * so the sweep runs once per OUTBOX_SWEEP_INTERVAL however many workers there are.
  */
 @Injectable()
-export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+export class OutboxSweeper implements OnApplicationBootstrap {
   private readonly logger: Logger;
 
   constructor(
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
+    @InjectQueue(OUTBOX_QUEUE) private readonly outboxQueue: Queue,
     private readonly outbox: EventOutbox,
     private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
@@ -34,15 +43,23 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     this.logger = logger.child({ component: 'outbox-sweeper' });
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepSafely(), this.config.OUTBOX_SWEEP_INTERVAL * 1000);
-    this.timer.unref();
-    void this.sweepSafely();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.schedule();
+    // A Redis that restarted empty lost the scheduler too: every (re)connection puts it back.
+    const client = await this.outboxQueue.getBackend().client;
+    client.on('ready', () => void this.schedule().catch((error: unknown) => this.logger.error({ err: error })));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  /**
+   * Creates the cluster's sweep scheduler, or leaves it as it is: every worker calls this with the same
+   * settings, and an unchanged scheduler keeps its next run (a new one runs at once).
+   */
+  async schedule(): Promise<void> {
+    await this.outboxQueue.upsertJobScheduler(
+      OUTBOX_SWEEP_SCHEDULER,
+      { every: this.config.OUTBOX_SWEEP_INTERVAL * 1000 },
+      { name: OUTBOX_SWEEP_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
   }
 
   /** One pass over the pending events; returns how many were re-queued. */
@@ -74,7 +91,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       const state = await job.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
     }
-    // No job, or it ended while the row stayed pending (the worker died mid-update): start over.
+    // No job, or it ended while the row stayed pending (the worker died mid-update): queue it again.
+    // Its retry budget is the row's, so the new job goes on counting where the old one stopped.
     await this.outbox.requeue(eventId);
     return true;
   }
@@ -88,17 +106,5 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
         WHERE status = 'delivered' AND body IS NOT NULL AND delivered_at < now() - make_interval(secs => $1)`,
       [hours * 3600],
     );
-  }
-
-  private async sweepSafely(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'outbox sweep failed');
-    } finally {
-      this.running = undefined;
-    }
   }
 }

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export const WEBHOOK_EVENT_TYPES = ['new_mail', 'user_connected', 'user_disconnected'] as const;
+export const WEBHOOK_EVENT_TYPES = ['new_mail', 'user_connected', 'user_disconnected', 'account_error'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WEBHOOK_EVENT_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;

@@ -10,6 +10,7 @@ import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
 import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { EventsService } from './events.service.js';
+import { OutboxSweepProcessor } from './outbox-sweep.processor.js';
 import { OutboxSweeper } from './outbox-sweeper.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
@@ -30,7 +31,14 @@ export class EventsApiModule {}
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), WebhooksModule, PartnersModule, UsersModule],
-  providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, WebhookLogMetrics, OutboxSweeper],
+  providers: [
+    WebhookDelivery,
+    WebhookDeliveryProcessor,
+    WebhookMetrics,
+    WebhookLogMetrics,
+    OutboxSweeper,
+    OutboxSweepProcessor,
+  ],
   exports: [OutboxSweeper],
 })
 export class WebhooksWorkerModule {}

@@ -264,6 +264,50 @@ describe('FakeImapServer with imapflow', () => {
     });
   });
 
+  describe('Courier-like behaviours', () => {
+    it('omitUidNext leaves [UIDNEXT] out of SELECT and EXAMINE but STATUS still answers it', async () => {
+      await server.close();
+      server = await FakeImapServer.start({ omitUidNext: true });
+      server.addUser('alice', 'pw-alice');
+      server.appendMessage('alice', sampleMessage());
+      const client = await connect();
+      expect((await client.mailboxOpen('INBOX', { readOnly: true })).uidNext).toBeUndefined();
+      expect((await client.mailboxOpen('INBOX')).uidNext).toBeUndefined();
+      expect(await client.status('INBOX', { uidNext: true })).toMatchObject({ uidNext: 2 });
+    });
+
+    it('reassignUidsWhenReadOnly renumbers unsaved mail by delivery start under EXAMINE', async () => {
+      await server.close();
+      server = await FakeImapServer.start({ reassignUidsWhenReadOnly: true });
+      server.addUser('alice', 'pw-alice');
+      const client = await connect();
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      const slowStarted = new Date(Date.now() - 5000);
+      server.appendMessage('alice', sampleMessage({ messageId: '<quick@t>' }));
+      expect(await uidsByMessageId(client)).toEqual({ '<quick@t>': 1 });
+      server.appendMessage('alice', sampleMessage({ messageId: '<slow@t>' }), { deliveryStartedAt: slowStarted });
+      // Same UIDVALIDITY, but the quick mail moved from UID 1 to UID 2.
+      expect(await uidsByMessageId(client)).toEqual({ '<slow@t>': 1, '<quick@t>': 2 });
+      expect(server.uidValidity('alice')).toBe(1);
+    });
+
+    it('reassignUidsWhenReadOnly keeps UIDs stable while a SELECT session is open', async () => {
+      await server.close();
+      server = await FakeImapServer.start({ reassignUidsWhenReadOnly: true });
+      server.addUser('alice', 'pw-alice');
+      server.appendMessage('alice', sampleMessage({ messageId: '<before@t>' }));
+      const client = await connect();
+      await client.mailboxOpen('INBOX');
+      const slowStarted = new Date(Date.now() - 5000);
+      server.appendMessage('alice', sampleMessage({ messageId: '<quick@t>' }));
+      server.appendMessage('alice', sampleMessage({ messageId: '<slow@t>' }), { deliveryStartedAt: slowStarted });
+      expect(await uidsByMessageId(client)).toEqual({ '<before@t>': 1, '<quick@t>': 2, '<slow@t>': 3 });
+      // Saved for good: a later read-only session sees the same numbers.
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      expect(await uidsByMessageId(client)).toEqual({ '<before@t>': 1, '<quick@t>': 2, '<slow@t>': 3 });
+    });
+  });
+
   describe('special-use', () => {
     async function allMailEntry(
       options: ConstructorParameters<typeof FakeImapServer>[0],
@@ -320,3 +364,12 @@ describe('FakeImapServer with imapflow', () => {
     });
   });
 });
+
+async function uidsByMessageId(client: ImapFlow): Promise<Record<string, number>> {
+  const found: Record<string, number> = {};
+  await client.noop(); // hear the EXISTS first: imapflow fetches nothing from a mailbox it thinks empty
+  for await (const message of client.fetch('1:*', { uid: true, envelope: true })) {
+    found[message.envelope?.messageId ?? '?'] = message.uid;
+  }
+  return found;
+}

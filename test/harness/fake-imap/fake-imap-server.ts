@@ -44,6 +44,14 @@ export interface FakeImapServerOptions {
   logCommands?: boolean;
   /** Listen backlog; raise it when thousands of clients connect at once. Default 1024. */
   backlog?: number;
+  /** Courier-like: SELECT/EXAMINE never send `[UIDNEXT]` (RFC 3501 lets a server omit it). Default false. */
+  omitUidNext?: boolean;
+  /**
+   * Courier-like: UIDs are saved only while a read-write (SELECT) session has the mailbox open; under EXAMINE
+   * unsaved mail is numbered by when its delivery began and renumbered as mail arrives, same UIDVALIDITY.
+   * Default false.
+   */
+  reassignUidsWhenReadOnly?: boolean;
   /** Keep the last N events per user (commands, faults, EXISTS sent, mail stored) for `traceOf`. Default 0 (off). */
   traceUsers?: number;
 }
@@ -59,6 +67,11 @@ export interface AppendOptions {
   flags?: string[];
   /** Default INBOX (and, for Gmail-like users, All Mail too). */
   mailbox?: string;
+  /**
+   * When the delivery began (default now): with `reassignUidsWhenReadOnly`, unsaved mail is numbered in this
+   * order, so a slow delivery overtaken by a quick one sorts before it.
+   */
+  deliveryStartedAt?: Date;
 }
 
 export interface SetUidValidityOptions {
@@ -82,12 +95,14 @@ export class FakeImapServer implements SessionHost {
   readonly behavior: ServerBehavior;
   private readonly servers: Server[] = [];
   private readonly sessions = new Set<ImapSession>();
-  private readonly listenAddresses: ListenAddress[];
+  private listenAddresses: ListenAddress[];
   private readonly backlog: number;
+  private readonly reassignUidsWhenReadOnly: boolean;
 
   constructor(options: FakeImapServerOptions = {}) {
     this.listenAddresses = options.listen?.length ? options.listen : [{ host: options.host, port: options.port }];
     this.backlog = options.backlog ?? 1024;
+    this.reassignUidsWhenReadOnly = options.reassignUidsWhenReadOnly ?? false;
     this.store = new MailboxStore(options.firstUidValidity ?? 1);
     this.stats = new ServerStats(options.logCommands ?? false, options.traceUsers ?? 0);
     this.faults = new FaultScript(options.chaos);
@@ -101,6 +116,7 @@ export class FakeImapServer implements SessionHost {
         options.authFail === true ? '[AUTHENTICATIONFAILED] Authentication failed.' : options.authFail || null,
       xoauth2: options.xoauth2 ?? null,
       greeting: options.greeting ?? 'FakeImap ready.',
+      omitUidNext: options.omitUidNext ?? false,
     };
   }
 
@@ -143,7 +159,10 @@ export class FakeImapServer implements SessionHost {
   }
 
   addUser(username: string, password: string, options: AddUserOptions = {}): void {
-    this.store.addAccount(username, password, { gmailAllMail: options.gmailAllMail });
+    this.store.addAccount(username, password, {
+      gmailAllMail: options.gmailAllMail,
+      uidsSavedReadWriteOnly: this.reassignUidsWhenReadOnly,
+    });
   }
 
   /** Stores a message and returns its UID in the target mailbox. IDLE-ing sessions hear `* N EXISTS` at once. */
@@ -152,11 +171,12 @@ export class FakeImapServer implements SessionHost {
     const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
     const internalDate = (options.internalDate ?? new Date()).getTime();
     const flags = options.flags ?? [];
+    const sortKey = (options.deliveryStartedAt ?? new Date()).getTime();
     const target = account.requireMailbox(options.mailbox ?? INBOX);
-    const uid = target.append(bytes, internalDate, flags).uid;
+    const uid = target.append(bytes, internalDate, flags, sortKey).uid;
     this.stats.trace(username, `stored UID ${uid} in ${target.name}`);
     const allMail = account.mailbox(GMAIL_ALL_MAIL);
-    if (allMail && target.name === INBOX) allMail.append(bytes, internalDate, flags);
+    if (allMail && target.name === INBOX) allMail.append(bytes, internalDate, flags, sortKey);
     return uid;
   }
 
@@ -254,6 +274,19 @@ export class FakeImapServer implements SessionHost {
 
   sessionClosed(session: ImapSession): void {
     this.sessions.delete(session);
+  }
+
+  /**
+   * A server outage: drops every connection and refuses new ones (nothing listens) until `resume()`,
+   * which listens on the same ports again.
+   */
+  async suspend(): Promise<void> {
+    this.listenAddresses = this.addresses;
+    await this.close();
+  }
+
+  async resume(): Promise<void> {
+    await this.listen();
   }
 
   /** Drops every connection and stops listening. */

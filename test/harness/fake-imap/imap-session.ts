@@ -20,6 +20,8 @@ export interface ServerBehavior {
   authFailText: string | null;
   xoauth2: ((username: string, accessToken: string) => boolean | Promise<boolean>) | null;
   greeting: string;
+  /** SELECT/EXAMINE leave out `[UIDNEXT]`. */
+  omitUidNext: boolean;
 }
 
 /** What a session needs from its server. */
@@ -124,6 +126,8 @@ export class ImapSession implements MailboxWatcher {
 
   select(mailbox: Mailbox | null, readOnly = false): void {
     this.selected?.unwatch(this);
+    if (this.selected && !this.readOnly) this.selected.readWriteOpened(false);
+    if (mailbox && !readOnly) mailbox.readWriteOpened(true);
     this.selected = mailbox;
     this.readOnly = readOnly;
     this.knownExists = mailbox?.exists ?? 0;
@@ -334,6 +338,7 @@ export class ImapSession implements MailboxWatcher {
     this.endHandshake();
     if (this.timer) clearTimeout(this.timer);
     this.selected?.unwatch(this);
+    if (this.selected && !this.readOnly) this.selected.readWriteOpened(false);
     if (this.account) this.host.stats.sessionEnded(this.account.username);
     this.host.sessionClosed(this);
   }

@@ -71,15 +71,19 @@ export function select(session: ImapSession, { tag, name, args }: ParsedCommand)
   session.select(null); // even a failed SELECT leaves the old mailbox (RFC 3501 §6.3.1)
   if (!mailbox) return session.complete(tag, 'NO', `[NONEXISTENT] Mailbox doesn't exist: ${path}`);
   const readOnly = name === 'EXAMINE';
+  // Opening read-write saves pending UIDs first, so the numbers sent here are the lasting ones.
+  session.select(mailbox, readOnly);
+  const uidNext = session.host.behavior.omitUidNext
+    ? ''
+    : `* OK [UIDNEXT ${mailbox.predictedUidNext}] Predicted next UID.\r\n`;
   session.write(
     `* FLAGS (${SYSTEM_FLAGS})\r\n` +
       `* OK [PERMANENTFLAGS (${readOnly ? '' : `${SYSTEM_FLAGS} \\*`})] Flags permitted.\r\n` +
       `* ${mailbox.exists} EXISTS\r\n` +
       '* 0 RECENT\r\n' +
       `* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid.\r\n` +
-      `* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID.\r\n`,
+      uidNext,
   );
-  session.select(mailbox, readOnly);
   session.complete(tag, 'OK', `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed.`);
 }
 
@@ -97,7 +101,7 @@ export function status(session: ImapSession, { tag, args }: ParsedCommand): void
       case 'RECENT':
         return 'RECENT 0';
       case 'UIDNEXT':
-        return `UIDNEXT ${mailbox.uidNext}`;
+        return `UIDNEXT ${mailbox.predictedUidNext}`;
       case 'UIDVALIDITY':
         return `UIDVALIDITY ${mailbox.uidValidity}`;
       case 'UNSEEN':

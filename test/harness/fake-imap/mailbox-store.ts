@@ -14,6 +14,8 @@ export interface StoredMessage {
   readonly internalDate: number;
   /** Replaced, never mutated, so messages without flags can share one empty array. */
   flags: readonly string[];
+  /** Where a not-yet-saved message sorts (a maildir file name: when its delivery began); see `uidsSavedReadWriteOnly`. */
+  readonly sortKey: number;
 }
 
 /** A session that has the mailbox selected and wants to hear about new mail. */
@@ -24,6 +26,15 @@ export interface MailboxWatcher {
 export class Mailbox {
   readonly messages: StoredMessage[] = [];
   uidNext = 1;
+  /**
+   * Courier-like: a UID is given for good only while a read-write (SELECT) session has the mailbox open.
+   * Until then, mail after the saved part is numbered from `uidNext` by `sortKey` and renumbered whenever
+   * mail arrives (same UIDVALIDITY), so a message that sorts first takes a UID a client has already seen.
+   */
+  uidsSavedReadWriteOnly = false;
+  /** `messages[savedCount..]` have provisional UIDs (only with `uidsSavedReadWriteOnly`). */
+  private savedCount = 0;
+  private readWriteSessions = 0;
   /** Created on first SELECT, so never-opened mailboxes carry no Set. */
   private watchers: Set<MailboxWatcher> | null = null;
 
@@ -38,16 +49,40 @@ export class Mailbox {
     return this.messages.length;
   }
 
-  append(raw: Buffer, internalDate: number, flags: readonly string[]): StoredMessage {
+  append(raw: Buffer, internalDate: number, flags: readonly string[], sortKey = Date.now()): StoredMessage {
     const message: StoredMessage = {
-      uid: this.uidNext++,
+      uid: this.uidsSavedReadWriteOnly ? 0 : this.uidNext++,
       raw,
       internalDate,
       flags: flags.length ? [...flags] : NO_FLAGS,
+      sortKey,
     };
     this.messages.push(message);
+    if (this.uidsSavedReadWriteOnly) this.rescan();
     this.watchers?.forEach((watcher) => watcher.mailboxChanged(this));
     return message;
+  }
+
+  /** A session opened (true) or closed (false) the mailbox read-write; while one is open, new mail is saved. */
+  readWriteOpened(open: boolean): void {
+    this.readWriteSessions += open ? 1 : -1;
+    if (open && this.uidsSavedReadWriteOnly) this.rescan();
+  }
+
+  /** Numbers the unsaved mail by sort order after the saved part, and saves it if a read-write session is open. */
+  private rescan(): void {
+    const unsaved = this.messages.splice(this.savedCount).sort((a, b) => a.sortKey - b.sortKey);
+    unsaved.forEach((message, i) => (message.uid = this.uidNext + i));
+    this.messages.push(...unsaved);
+    if (this.readWriteSessions > 0) {
+      this.savedCount = this.messages.length;
+      this.uidNext += unsaved.length;
+    }
+  }
+
+  /** What STATUS reports as UIDNEXT: past every UID shown, saved or provisional. */
+  get predictedUidNext(): number {
+    return Math.max(this.uidNext, this.highestUid + 1);
   }
 
   /** Index into `messages` (sequence number - 1) of a UID, or -1. UIDs are ascending. */
@@ -78,6 +113,7 @@ export class Mailbox {
     const first = renumber === true ? 1 : renumber;
     this.messages.forEach((message, i) => (message.uid = first + i));
     this.uidNext = first + this.messages.length;
+    this.savedCount = this.messages.length;
   }
 
   setFlags(message: StoredMessage, flags: readonly string[]): void {
@@ -118,6 +154,8 @@ export class MailAccount {
 export interface AccountOptions {
   /** Adds a Gmail-like `[Gmail]/All Mail` (special-use `\All`) that also receives INBOX mail. */
   gmailAllMail?: boolean;
+  /** See Mailbox.uidsSavedReadWriteOnly. */
+  uidsSavedReadWriteOnly?: boolean;
 }
 
 export class MailboxStore {
@@ -130,6 +168,7 @@ export class MailboxStore {
     const account = new MailAccount(username, password);
     account.mailboxes.push(new Mailbox(INBOX, this.nextUidValidity++));
     if (options.gmailAllMail) account.mailboxes.push(new Mailbox(GMAIL_ALL_MAIL, this.nextUidValidity++, '\\All'));
+    for (const mailbox of account.mailboxes) mailbox.uidsSavedReadWriteOnly = options.uidsSavedReadWriteOnly ?? false;
     this.accounts.set(username, account);
     return account;
   }

@@ -1,13 +1,14 @@
-import { CreatePartnerDto, type Partner, PartnersModule, PartnersService } from '@app/partners';
+import { CreatePartnerDto, type Partner, PartnersModule, PartnersService, UpdatePartnerDto } from '@app/partners';
 
 import { camelCaseKeys, parseFlags, toValidDto } from '../cli-args.js';
 import { CliError, USAGE_ERROR } from '../cli-error.js';
 import { withCommandContext } from '../command-context.js';
 
 const USAGE = `usage: superimap partner create --name NAME [--new-mail-webhook URL] [--user-connected-webhook URL]
-         [--user-disconnected-webhook URL] [--success-url URL] [--failure-url URL]
+         [--user-disconnected-webhook URL] [--account-error-webhook URL] [--success-url URL] [--failure-url URL]
          [--allowed-redirect-url URL]...   (origins or URL prefixes connect pages may return users to)
          [--max-users N]                   (a quota of active users)
+       superimap partner update --id PARTNER_ID [any create flag]
        superimap partner list
        superimap partner rotate-secret --id PARTNER_ID`;
 
@@ -18,6 +19,7 @@ const CREATE_FLAGS = {
       'new-mail-webhook',
       'user-connected-webhook',
       'user-disconnected-webhook',
+      'account-error-webhook',
       'success-url',
       'failure-url',
       'max-users',
@@ -36,6 +38,21 @@ export async function partnerCommand([action, ...args]: string[]): Promise<unkno
         // The only time the key and secret are shown: they are stored encrypted.
         return { ...describePartner(created.partner), api_key: created.apiKey, webhook_secret: created.webhookSecret };
       });
+    }
+    case 'update': {
+      const {
+        id,
+        'allowed-redirect-url': allowed,
+        ...flags
+      } = parseFlags(args, {
+        ...CREATE_FLAGS,
+        id: { type: 'string' },
+      });
+      if (typeof id !== 'string') throw new CliError('--id is required', USAGE_ERROR);
+      const input = toValidDto(UpdatePartnerDto, { ...camelCaseKeys(flags), allowedRedirectUrls: allowed });
+      return withCommandContext([PartnersModule], async (context) =>
+        describePartner(await context.get(PartnersService).update(id, input)),
+      );
     }
     case 'list':
       parseFlags(args, {});
@@ -63,6 +80,7 @@ function describePartner(partner: Partner): Record<string, unknown> {
     new_mail_webhook: partner.newMailWebhook,
     user_connected_webhook: partner.userConnectedWebhook,
     user_disconnected_webhook: partner.userDisconnectedWebhook,
+    account_error_webhook: partner.accountErrorWebhook,
     success_url: partner.successUrl,
     failure_url: partner.failureUrl,
     allowed_redirect_urls: partner.allowedRedirectUrls,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { CreateProviderDto, type ImapProvider, ProvidersModule, ProvidersService } from '@app/providers';
 
 import { camelCaseKeys, parseFlags, toValidDto } from '../cli-args.js';
@@ -9,6 +11,7 @@ const USAGE = `usage: superimap provider create --code CODE --title TITLE --imap
          [--smtp-host HOST --smtp-port PORT --smtp-security tls|starttls|none]
          [--oauth2-authorize-url URL --oauth2-token-url URL --oauth2-userinfo-url URL --oauth2-revoke-url URL
           --oauth2-scope SCOPE] [--oauth2-param KEY=VALUE]...
+         [--tls-ca PEM_FILE | --tls-insecure]   trust a private CA / self-signed certificate; insecure: not in production
        superimap provider list`;
 
 const CREATE_FLAGS = {
@@ -28,9 +31,11 @@ const CREATE_FLAGS = {
       'oauth2-userinfo-url',
       'oauth2-revoke-url',
       'oauth2-scope',
+      'tls-ca',
     ].map((name) => [name, { type: 'string' as const }]),
   ),
   'oauth2-param': { type: 'string' as const, multiple: true },
+  'tls-insecure': { type: 'boolean' as const },
 };
 
 export async function providerCommand([action, ...args]: string[]): Promise<unknown> {
@@ -42,10 +47,19 @@ export async function providerCommand([action, ...args]: string[]): Promise<unkn
   }
   if (action !== 'create') throw new CliError(USAGE, USAGE_ERROR);
   const { 'oauth2-param': params, ...flags } = parseFlags(args, CREATE_FLAGS);
+  if (typeof flags['tls-ca'] === 'string') flags['tls-ca'] = readPem(flags['tls-ca']);
   const input = toValidDto(CreateProviderDto, { ...camelCaseKeys(flags), oauth2Params: keyValues(params) });
   return withCommandContext([ProvidersModule], async (context) =>
     describeProvider(await context.get(ProvidersService).create(input)),
   );
+}
+
+function readPem(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`--tls-ca: cannot read ${path}: ${(error as Error).message}`, USAGE_ERROR);
+  }
 }
 
 /** `--oauth2-param access_type=offline` pairs as an object. */
@@ -67,5 +81,6 @@ function describeProvider(provider: ImapProvider): Record<string, unknown> {
     auth: provider.auth,
     imap: `${provider.imapHost}:${provider.imapPort} (${provider.imapSecurity})`,
     smtp: provider.smtpHost ? `${provider.smtpHost}:${provider.smtpPort} (${provider.smtpSecurity})` : null,
+    tls: provider.tlsInsecure ? 'insecure (no certificate check)' : provider.tlsCa ? 'own CA bundle' : 'public CAs',
   };
 }

@@ -8,6 +8,7 @@ export const PARTNER_URL_FIELDS = [
   ['newMailWebhook', 'New-mail webhook URL'],
   ['userConnectedWebhook', 'User-connected webhook URL'],
   ['userDisconnectedWebhook', 'User-disconnected webhook URL'],
+  ['accountErrorWebhook', 'Account-error webhook URL'],
   ['successUrl', 'Success URL (after connecting)'],
   ['failureUrl', 'Failure URL (after connecting)'],
 ] as const;
@@ -20,6 +21,7 @@ export function partnerFormValues(partner?: Partner): PartnerFormValues {
     newMailWebhook: partner?.newMailWebhook ?? '',
     userConnectedWebhook: partner?.userConnectedWebhook ?? '',
     userDisconnectedWebhook: partner?.userDisconnectedWebhook ?? '',
+    accountErrorWebhook: partner?.accountErrorWebhook ?? '',
     successUrl: partner?.successUrl ?? '',
     failureUrl: partner?.failureUrl ?? '',
     allowedRedirectUrls: (partner?.allowedRedirectUrls ?? []).join('\n'),

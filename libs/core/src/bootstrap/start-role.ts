@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 import { CoreModule } from '../core.module.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
+import { awaitRedis } from '../redis/await-redis.js';
 
 export interface RoleSpec {
   /** What the logs call this process: `api`, `imap-client`, `worker` or `all`. */
@@ -16,10 +17,13 @@ export interface RoleSpec {
   port: number;
   /** HTTP setup beyond health and metrics (the api adds parsers, validation, docs). */
   configure?: (app: NestExpressApplication, config: AppConfig) => void;
+  /** Cannot start without Redis (the cluster lives there): wait for it, with backoff, before booting. */
+  needsRedisToStart?: boolean;
 }
 
 /** Boots one process: core infrastructure + the role's modules, listening on the role's port. */
 export async function startRole(spec: RoleSpec, config: AppConfig, logger: Logger): Promise<INestApplication> {
+  if (spec.needsRedisToStart) await awaitRedis(config.REDIS_URL, logger);
   @Module({ imports: [CoreModule.forRoot(config, logger), ...spec.modules] })
   class RoleRootModule {}
 

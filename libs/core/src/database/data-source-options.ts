@@ -4,6 +4,7 @@ import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-s
 import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-users-updated-at-index.js';
 import { UnwatchedStateAndUserQuota1764365000000 } from './migrations/1764365000000-unwatched-state-and-user-quota.js';
 import { TracerRounds1764370000000 } from './migrations/1764370000000-tracer-rounds.js';
+import { DayTwoOperations1764380000000 } from './migrations/1764380000000-day-two-operations.js';
 import { AdminAuditLog1764400000000 } from './migrations/1764400000000-admin-audit-log.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   UsersUpdatedAtIndex1764360000000,
   UnwatchedStateAndUserQuota1764365000000,
   TracerRounds1764370000000,
+  DayTwoOperations1764380000000,
   AdminAuditLog1764400000000,
 ];
 

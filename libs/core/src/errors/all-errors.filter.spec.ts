@@ -6,7 +6,10 @@ import { DomainError } from './domain-error.js';
 
 function run(exception: unknown, path = '/x', originalUrl = path) {
   const logged: unknown[] = [];
-  const logger = { error: (...args: unknown[]) => logged.push(args) } as unknown as Logger;
+  const logger = {
+    error: (...args: unknown[]) => logged.push(args),
+    warn: (...args: unknown[]) => logged.push(args),
+  } as unknown as Logger;
   const reply: { status?: number; body?: unknown; type?: string } = {};
   const response = {
     headersSent: false,
@@ -60,6 +63,21 @@ describe('AllErrorsFilter', () => {
     expect(body.error.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.stringify(body)).not.toContain('hunter2');
     expect(JSON.stringify(reply.logged)).toContain(body.error.correlation_id);
+  });
+
+  it('answers 503 naming the service when Redis or PostgreSQL is away, not 500', () => {
+    const redisDown = Object.assign(new Error('Reached the max retries per request limit'), {
+      name: 'MaxRetriesPerRequestError',
+    });
+    expect(run(redisDown, '/api/v1/connections')).toMatchObject({
+      status: 503,
+      body: { error: { code: 'ServiceUnavailable', message: 'Redis is unavailable; retry later' } },
+    });
+    const postgresDown = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(run(postgresDown, '/api/v1/connections')).toMatchObject({
+      status: 503,
+      body: { error: { code: 'ServiceUnavailable', details: { service: 'PostgreSQL' } } },
+    });
   });
 
   it('answers browser paths with an HTML page: the message escaped, no stack, the correlation id of a 500', () => {

@@ -6,13 +6,14 @@ import type { Logger } from 'pino';
 
 import { ROOT_LOGGER } from '../logging/logging.module.js';
 import { PAGE_HEADERS } from '../pages/page-layout.js';
-import { DomainError, STATUS_CODES } from './domain-error.js';
+import { CoreErrors, DomainError, STATUS_CODES } from './domain-error.js';
 import { type ErrorBody, errorBody } from './error-body.js';
 import { errorPage, isBrowserPath } from './error-page.js';
+import { unavailableService } from './unavailable-service.js';
 
 /**
  * Maps every error to its status: `{error: {code, message}}` for the API, health and metrics, an HTML page
- * for browser paths. Unknown errors become a 500 with a correlation id, logged in full but never shown.
+ * for browser paths. A backing service that is away is a 503 naming it. Unknown errors become a 500 with a correlation id, logged in full but never shown.
  */
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
@@ -49,6 +50,12 @@ export class AllErrorsFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : exception.message;
       const code = STATUS_CODES[status] ?? 'BadRequest';
       return [status, errorBody(code, status === 404 ? `Cannot ${request.method} ${request.path}` : message)];
+    }
+    const service = unavailableService(exception);
+    if (service) {
+      this.logger.warn({ method: request.method, path: request.path, service }, `${service} is unavailable`);
+      const error = CoreErrors.serviceUnavailable(service);
+      return [error.status, errorBody(error.code, error.message, error.details)];
     }
     const correlationId = randomUUID();
     this.logger.error(

@@ -39,6 +39,8 @@ export const CoreErrors = {
   invalidJson: () => new DomainError('invalid', 'InvalidJson', 'Request body is not valid JSON'),
   payloadTooLarge: (limit: string) =>
     new DomainError('too_large', 'PayloadTooLarge', `Request body is larger than ${limit}`),
+  serviceUnavailable: (service: string) =>
+    new DomainError('unavailable', 'ServiceUnavailable', `${service} is unavailable; retry later`, { service }),
   invalidCursor: () =>
     new DomainError('invalid', 'ValidationFailed', 'cursor is not a cursor this API returned', [
       { field: 'cursor', errors: ['invalid cursor'] },

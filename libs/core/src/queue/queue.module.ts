@@ -1,7 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 
 import { AppConfig } from '../config/app-config.js';
+import { QUEUE_ERROR_LISTENERS, QueueErrorLog } from './queue-error-log.js';
 import { ALL_QUEUES } from './queues.js';
 
 /**
@@ -10,6 +12,7 @@ import { ALL_QUEUES } from './queues.js';
  */
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -23,6 +26,7 @@ import { ALL_QUEUES } from './queues.js';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
+  providers: [QUEUE_ERROR_LISTENERS, QueueErrorLog],
   exports: [BullModule],
 })
 export class QueueModule {}

@@ -2,14 +2,21 @@
 
 export const WEBHOOKS_QUEUE = 'webhooks';
 export const TRACERS_QUEUE = 'tracers';
+export const OUTBOX_QUEUE = 'outbox';
 
 export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
-/** Delivers one row of the webhook_events outbox; the job id is the event id, so enqueueing twice is a no-op. */
+/**
+ * Delivers one row of the webhook_events outbox; the job id is the event id, so enqueueing twice is a no-op.
+ * The retry budget is the row's `attempts`, not the job: a job queued again (sweeper, Redis loss) goes on
+ * counting where the last one stopped.
+ */
 export interface WebhookDeliverJob {
   eventId: string;
-  /** Which attempt of this delivery round the next run is (1 when absent); the worker counts retries here. */
-  attempt?: number;
 }
+
+/** The job scheduler (one for the whole cluster) that runs OUTBOX_SWEEP_JOB every OUTBOX_SWEEP_INTERVAL. */
+export const OUTBOX_SWEEP_SCHEDULER = 'outbox-sweep';
+export const OUTBOX_SWEEP_JOB = 'outbox.sweep';
 
 export const TRACER_SEND_JOB = 'tracer.send';
 /**
@@ -22,4 +29,4 @@ export interface TracerSendJob {
   count: number;
 }
 
-export const ALL_QUEUES = [WEBHOOKS_QUEUE, TRACERS_QUEUE] as const;
+export const ALL_QUEUES = [WEBHOOKS_QUEUE, TRACERS_QUEUE, OUTBOX_QUEUE] as const;

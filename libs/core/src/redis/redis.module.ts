@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 
 import { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER } from '../logging/logging.module.js';
+import { redactedUrl } from './redacted-url.js';
 import { createRedis } from './redis-connection.js';
 import { redisSettingsProblems } from './redis-settings.js';
 
@@ -16,7 +17,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
-    this.client = createRedis(config.REDIS_URL);
+    this.client = this.watched(createRedis(config.REDIS_URL));
   }
 
   /**
@@ -39,7 +40,27 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
 
   /** A new connection, e.g. for subscribing; the caller closes it. */
   duplicate(): Redis {
-    return this.client.duplicate();
+    return this.watched(this.client.duplicate());
+  }
+
+  /**
+   * ioredis prints every connection error raw to stderr unless someone listens: one structured line when a
+   * connection loses Redis and one when it is back, however many reconnects happen in between.
+   */
+  private watched(redis: Redis): Redis {
+    const where = redactedUrl(this.config.REDIS_URL);
+    let down = false;
+    redis.on('error', (error: Error) => {
+      if (down) return;
+      down = true;
+      this.logger.error({ redis: where, reason: error.message }, `Redis at ${where} is unreachable (${error.message})`);
+    });
+    redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.logger.info({ redis: where }, `Redis at ${where} is reachable again`);
+    });
+    return redis;
   }
 
   async onApplicationShutdown(): Promise<void> {

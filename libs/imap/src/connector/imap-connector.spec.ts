@@ -36,6 +36,18 @@ describe('imapFlowOptions', () => {
     });
   });
 
+  it('trusts a provider CA bundle, and skips certificate checks only when insecure and not in production', () => {
+    const login = { user: 'u', pass: 'p' };
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(imapFlowOptions({ ...server('tls'), tlsCa: ca }, login, config).tls).toEqual({ ca });
+    expect(imapFlowOptions({ ...server('tls'), tlsInsecure: true }, login, config).tls).toEqual({
+      rejectUnauthorized: false,
+    });
+    const production = { ...config, isProduction: true } as AppConfig;
+    expect(imapFlowOptions({ ...server('tls'), tlsInsecure: true }, login, production).tls).toBeUndefined();
+    expect(imapFlowOptions(server('tls'), login, config).tls).toBeUndefined();
+  });
+
   it('caps what a server may make the client buffer: literals just above MAX_EMAIL_SIZE, responses a little more', () => {
     const options = imapFlowOptions(server('tls'), { user: 'u', pass: 'p' }, config);
     expect(options.maxLiteralSize).toBe(25_000_001);

@@ -37,7 +37,7 @@ export class ImapConnector {
    */
   async open(account: MailboxAccount, logger: Logger, signal?: AbortSignal): Promise<OpenedMailbox> {
     const login = await this.credentials.loginFor(account);
-    const client = new ImapFlow(imapFlowOptions(account.provider, login, this.config));
+    const client = new ImapFlow(imapFlowOptions(account.provider, login, this.config, logger));
     // Listened for before anything can close it.
     const closed = new Promise<void>((resolve) => client.once('close', resolve));
     // Errors also close the connection; the owner learns of it through `closed`.
@@ -47,7 +47,9 @@ export class ImapConnector {
     try {
       if (signal?.aborted) throw new Error('stopped');
       await client.connect();
-      const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider), { readOnly: true });
+      // Read-write (SELECT): Courier saves UIDs only for read-write sessions and renumbers unsaved mail under
+      // EXAMINE. Nothing is changed: bodies are read with BODY.PEEK, and no flag is stored, nothing expunged.
+      const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider));
       return { client, mailbox, closed };
     } catch (error) {
       client.close();
@@ -75,17 +77,22 @@ export class ImapConnector {
 }
 
 /**
- * ImapFlow settings for a provider and login: transport security, timeouts, IDLE as soon as idle, and
- * parser limits that keep a hostile server from making the client buffer gigabytes.
+ * ImapFlow settings for a provider and login: transport security (and the provider's own CA), timeouts, IDLE
+ * as soon as idle, and parser limits that keep a hostile server from making the client buffer gigabytes.
  */
-export function imapFlowOptions(server: MailboxServer, login: MailboxLogin, config: AppConfig): ImapFlowOptions {
+export function imapFlowOptions(
+  server: MailboxServer,
+  login: MailboxLogin,
+  config: AppConfig,
+  logger?: Logger,
+): ImapFlowOptions {
   return {
     host: server.imapHost,
     port: server.imapPort,
     secure: server.imapSecurity === 'tls',
     doSTARTTLS: server.imapSecurity === 'starttls' ? true : server.imapSecurity === 'none' ? false : undefined,
     auth: login,
-    logger: false,
+    logger: logger?.isLevelEnabled('debug') ? imapCommandLog(logger) : false,
     clientInfo: { name: 'SuperIMAP' },
     // IDLE as soon as the connection is free, or new mail would wait for imapflow's 15 s default.
     autoIdleDelay: 0,
@@ -95,7 +102,25 @@ export function imapFlowOptions(server: MailboxServer, login: MailboxLogin, conf
     greetingTimeout: 15_000,
     disableCompression: true,
     ...imapResponseLimits(config.MAX_EMAIL_SIZE),
+    ...tlsTrust(server, config),
   };
+}
+
+/** A provider's own CA bundle, or (outside production only) no certificate check at all. */
+function tlsTrust(server: MailboxServer, config: AppConfig): Pick<ImapFlowOptions, 'tls'> {
+  const insecure = server.tlsInsecure === true && !config.isProduction;
+  if (!server.tlsCa && !insecure) return {};
+  return { tls: { ...(server.tlsCa ? { ca: server.tlsCa } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) } };
+}
+
+/**
+ * At LOG_LEVEL=debug, the session's IMAP commands and responses (imapflow's own log, all at debug). imapflow
+ * masks credentials itself; the redaction paths of the root logger catch any that are passed as fields.
+ */
+function imapCommandLog(logger: Logger): NonNullable<ImapFlowOptions['logger']> {
+  const imap = logger.child({ component: 'imapflow' });
+  const write = (entry: object) => imap.debug(entry);
+  return { debug: write, info: write, warn: write, error: write };
 }
 
 /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */

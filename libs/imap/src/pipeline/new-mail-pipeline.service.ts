@@ -72,6 +72,18 @@ export class NewMailPipeline {
     const outcome = await this.decide(account, uidValidity, message, readSource, options);
     if (outcome === 'event') this.metrics.recordProcessed();
     else this.metrics.recordSkipped(outcome);
+    if (outcome === 'event') {
+      this.logger.info(
+        {
+          partner: account.partnerId,
+          connection: account.provider.code,
+          tag: account.user.tag,
+          uid: message.uid,
+          size: message.size,
+        },
+        'new mail detected',
+      );
+    }
     return outcome;
   }
 

@@ -8,6 +8,7 @@ import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
 import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
@@ -17,6 +18,7 @@ import {
   type FailureKind,
   STABLE_CONNECTION_MS,
 } from './reconnect-policy.js';
+import type { ServerAddress, ServerOutages } from './server-outages.js';
 
 /** Collaborators shared by every session of a process. */
 export interface SessionDeps {
@@ -28,7 +30,10 @@ export interface SessionDeps {
   admission: ConcurrencyLimiter;
   /** Caps concurrent fetch-and-store work (NUM_WORKER_THREADS). */
   work: ConcurrencyLimiter;
+  /** Notices when a whole server is down, and when it is back. */
+  outages: ServerOutages;
   metrics: ImapMetrics;
+  accountErrors: AccountErrorReport;
   config: AppConfig;
   logger: Logger;
 }
@@ -41,6 +46,8 @@ const FETCH_BATCH = 50;
 const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
 /** After a connection closes, how long its sync may take to wind down before it is abandoned. */
 const SYNC_SETTLE_MS = 5000;
+/** Longest wait for a down server's probe to report it back before the session tries for itself. */
+const OUTAGE_WAIT_MS = 5 * 60_000;
 
 /**
  * One watched mailbox: connect, catch up from the cursor, IDLE, fetch on EXISTS, and reconnect with
@@ -61,7 +68,10 @@ export class MailboxSession {
   /** Fires when a sync stops making progress; every processed message pushes it back. */
   private syncWatchdog?: NodeJS.Timeout;
   private failures = 0;
-  private readonly logger: Logger;
+  /** The current run of failed connects (for telling the partner when it lasts). */
+  /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
+  private connectErrors?: { since: number; failures: number };
+  private logger: Logger;
 
   /** Where this session is in the mailbox: UIDs up to `uid` are recorded. */
   private cursor: { uid: number; uidValidity: number } | null = null;
@@ -105,6 +115,13 @@ export class MailboxSession {
         await this.sleep(backoffDelay(this.failures++));
         continue;
       }
+      // Log lines name the mailbox as partners know it.
+      this.logger = this.deps.logger.child({
+        user: this.userId,
+        tag: account.user.tag,
+        partner: account.partnerId,
+        connection: account.provider.code,
+      });
       const authWait = authRetryWait(account);
       if (authWait > 0) {
         this.state = 'auth_error';
@@ -113,7 +130,7 @@ export class MailboxSession {
       }
       const failure = await this.connectAndWatch(account);
       if (this.stopped) break;
-      await this.recover(failure);
+      await this.recover(failure, account);
     }
     await this.closeClient(false);
     this.state = 'stopped';
@@ -127,7 +144,9 @@ export class MailboxSession {
       const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
-      await this.deps.states.setState(this.userId, 'watching');
+      this.deps.outages.succeeded(serverOf(account));
+      this.connectErrors = undefined;
+      await this.recordState('watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
@@ -225,6 +244,8 @@ export class MailboxSession {
     const cursor = this.cursor;
     if (!client || !cursor || this.stopped) return;
     const byDate = this.catchUpSince;
+    // Read before the date search, so continuing by UID from here never skips mail that search missed.
+    const highestBeforeSearch = byDate ? await this.highestUid(client, mailbox) : 0;
     const found = byDate
       ? await client.search({ since: byDate }, { uid: true })
       : await client.search({ uid: `${cursor.uid + 1}:*` }, { uid: true });
@@ -261,13 +282,27 @@ export class MailboxSession {
       }
     }
     if (byDate && !this.stopped) {
-      // Everything that existed at SELECT time was searched: continue by UID from there.
-      const uid = Math.max(cursor.uid, mailbox.uidNext - 1);
-      await this.deps.states.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
-      cursor.uid = uid;
+      // Everything that existed before the search was searched: continue by UID from there.
+      const uid = Math.max(cursor.uid, highestBeforeSearch);
+      if (isUid(uid)) {
+        await this.deps.states.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
+        cursor.uid = uid;
+      } else {
+        this.logger.error({ uid, highestBeforeSearch }, 'bug: computed a cursor that is no UID; not stored');
+      }
       this.catchUpSince = null;
       this.syncAgain = true;
     }
+  }
+
+  /** UIDNEXT - 1 from SELECT; servers may omit UIDNEXT there (Courier), so then from STATUS, then UID SEARCH. */
+  private async highestUid(client: ImapFlow, mailbox: MailboxObject): Promise<number> {
+    if (isUid(mailbox.uidNext)) return mailbox.uidNext - 1;
+    const status = await client.status(mailbox.path, { uidNext: true }).catch(() => undefined);
+    if (status && isUid(status.uidNext)) return status.uidNext - 1;
+    const all = await client.search({ all: true }, { uid: true });
+    if (!Array.isArray(all)) throw new Error('UID SEARCH was refused by the server');
+    return all.reduce((highest, uid) => Math.max(highest, uid), 0);
   }
 
   private async processOne(
@@ -302,19 +337,61 @@ export class MailboxSession {
     await this.deps.pipeline.recordUnreadable(account, uidValidity, message, detail);
   }
 
-  private async recover(failure: FailureKind): Promise<void> {
+  private async recover(failure: FailureKind, account: MailboxAccount): Promise<void> {
+    const server = serverOf(account);
     this.deps.metrics.reconnects.inc({ reason: failure.kind });
     if (failure.kind === 'auth') {
       this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
       this.state = 'auth_error';
-      await this.deps.states.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
+      await this.recordState('auth_error', failure.reason);
+      await this.reportProblem(account, { state: 'auth_error', error: failure.reason, since: new Date() });
       return; // the next loop reads auth_failed_at and waits
     }
-    const delay = failure.kind === 'throttled' ? failure.delayMs : backoffDelay(this.failures++);
-    this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
+    const { outages } = this.deps;
+    if (failure.kind === 'transient') outages.failed(server, this.userId);
+    // In a server-wide outage only its probe connects; the session waits to hear that the server is back.
+    const inOutage = failure.kind === 'transient' && outages.isDown(server);
+    const delay =
+      failure.kind === 'throttled' ? failure.delayMs : inOutage ? OUTAGE_WAIT_MS : backoffDelay(this.failures++);
+    this.logger.info({ reason: failure.reason, delayMs: delay, inOutage }, 'reconnecting');
     this.state = 'backoff';
-    await this.deps.states.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
-    await this.sleep(delay);
+    await this.recordState('connect_error', failure.reason);
+    const trouble = (this.connectErrors ??= { since: Date.now(), failures: 0 });
+    trouble.failures++;
+    if (trouble.failures >= LASTING_CONNECT_ERROR.failures || Date.now() - trouble.since >= LASTING_CONNECT_ERROR.ms) {
+      await this.reportProblem(account, {
+        state: 'connect_error',
+        error: failure.reason,
+        since: new Date(trouble.since),
+      });
+    }
+    if (failure.kind === 'throttled') {
+      await this.sleep(delay);
+      return;
+    }
+    const woken = await this.sleep(delay, (wake) => outages.onRecovery(server, wake));
+    if (woken) this.failures = 0;
+  }
+
+  /** Stores the mailbox's state; a change of state is logged (at info) with the reason. */
+  private async recordState(state: 'watching' | 'auth_error' | 'connect_error', reason?: string): Promise<void> {
+    const previous = await this.deps.states.setState(this.userId, state, reason ?? null).catch((error: unknown) => {
+      this.logger.warn({ err: error, state }, 'could not record the mailbox state');
+      return undefined;
+    });
+    if (previous !== undefined && previous !== state) {
+      this.logger.info({ from: previous, to: state, reason }, `mailbox ${previous ?? 'new'} → ${state}`);
+    }
+  }
+
+  /** The partner hears once per outage (AccountErrorReport keeps it once). */
+  private async reportProblem(account: MailboxAccount, problem: AccountProblem): Promise<void> {
+    try {
+      const eventId = await this.deps.accountErrors.report(account, problem);
+      if (eventId) this.logger.info({ eventId, state: problem.state }, 'account_error reported to the partner');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not report the account error; the next failure will');
+    }
   }
 
   private async closeClient(graceful: boolean): Promise<void> {
@@ -327,21 +404,34 @@ export class MailboxSession {
     client.close();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
+  /** Resolves after `ms` or on stop() with false, or with true when woken early through `wakeOn`. */
+  private sleep(ms: number, wakeOn?: (wake: () => void) => () => void): Promise<boolean> {
+    if (this.stopped || ms <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(false), ms);
+      const unsubscribe = wakeOn?.(() => done(true));
+      function done(woken: boolean) {
         clearTimeout(timer);
-        resolve();
+        unsubscribe?.();
+        resolve(woken);
       }
-      this.wakeUp = done;
+      this.wakeUp = () => done(false);
     });
   }
 }
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function serverOf(account: MailboxAccount): ServerAddress {
+  const { imapHost, imapPort, imapSecurity } = account.provider;
+  return { host: imapHost, port: imapPort, tls: imapSecurity === 'tls' };
+}
+
+/** A UID (RFC 3501: a positive 32-bit integer); a cursor may also be 0, before any mail. */
+function isUid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
 }
 
 function authRetryWait(account: MailboxAccount): number {

@@ -27,6 +27,20 @@ describe('classifyFailure', () => {
     });
   });
 
+  it('says each part of the reason once (last_error), however the error repeats it', () => {
+    const error = Object.assign(new Error('Authentication failed'), {
+      authenticationFailed: true,
+      response: 'NO [AUTHENTICATIONFAILED] authentication failure',
+      responseText: 'authentication failure',
+    });
+    expect(classifyFailure(error).reason).toBe(
+      'Authentication failed NO [AUTHENTICATIONFAILED] authentication failure',
+    );
+    expect(classifyFailure({ message: 'Command failed', responseText: 'Command failed' }).reason).toBe(
+      'Command failed',
+    );
+  });
+
   it('treats everything else as transient', () => {
     expect(classifyFailure(new Error('ECONNRESET')).kind).toBe('transient');
     expect(classifyFailure(undefined).kind).toBe('transient');

@@ -18,7 +18,7 @@ const AUTH_CODES = new Set(['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPI
 /** Sorts an IMAP or OAuth failure into what it means for retrying. */
 export function classifyFailure(error: unknown): FailureKind {
   const e = (error ?? {}) as Record<string, unknown>;
-  const text = [e.message, e.response, e.responseText].filter((part) => typeof part === 'string').join(' ');
+  const text = distinctParts([e.message, e.response, e.responseText]).join(' ');
   const reason = text.trim() || String(error);
   if (
     e.authenticationFailed === true ||
@@ -36,6 +36,18 @@ export function classifyFailure(error: unknown): FailureKind {
     return { kind: 'throttled', delayMs: TOO_MANY_CONNECTIONS_DELAY_MS, reason };
   }
   return { kind: 'transient', reason };
+}
+
+/** The text parts of an error, each once: imapflow's `response` usually repeats its `responseText`. */
+function distinctParts(parts: unknown[]): string[] {
+  const kept: string[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string' || part.trim() === '') continue;
+    const text = part.trim();
+    if (kept.some((earlier) => earlier.toLowerCase().includes(text.toLowerCase()))) continue;
+    kept.push(text);
+  }
+  return kept;
 }
 
 /** Capped exponential backoff with full jitter: a random delay in [0, min(cap, base·2^attempt)]. */

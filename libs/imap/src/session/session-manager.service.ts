@@ -8,7 +8,10 @@ import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import { ImapConnector } from '../connector/imap-connector.js';
 import { ImapMetrics } from '../imap-metrics.service.js';
 import { NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { AccountErrorReport } from './account-error-report.js';
 import { MailboxSession, type SessionDeps, type SessionState } from './mailbox-session.js';
+import { ServerOutages } from './server-outages.js';
+import { probeImapServer } from './server-probe.js';
 
 /**
  * Holds one session per owned mailbox. Which mailboxes are owned is an input (`reconcile`), decided
@@ -27,20 +30,28 @@ export class SessionManager implements BeforeApplicationShutdown {
     connector: ImapConnector,
     pipeline: NewMailPipeline,
     metrics: ImapMetrics,
+    accountErrors: AccountErrorReport,
     private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'sessions' });
+    const admission = new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY);
     this.deps = {
       accounts,
       states,
       connector,
       pipeline,
       metrics,
+      accountErrors,
       config,
       logger: logger.child({ component: 'session' }),
-      admission: new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY),
+      admission,
       work: new ConcurrencyLimiter(config.NUM_WORKER_THREADS),
+      // The probe is a handshake too: it waits its turn like the sessions' connections.
+      outages: new ServerOutages(
+        (server) => admission.run(() => probeImapServer(server)),
+        logger.child({ component: 'outages' }),
+      ),
     };
     metrics.observeSessions(() => this.countByState());
   }
@@ -101,6 +112,7 @@ export class SessionManager implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
+    this.deps.outages.close();
     await this.stopAll();
   }
 

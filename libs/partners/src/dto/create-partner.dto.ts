@@ -23,6 +23,10 @@ export class CreatePartnerDto {
   userDisconnectedWebhook?: string;
 
   @IsOptional()
+  @IsUrl(WEB_URL, { message: 'accountErrorWebhook must be an http(s) URL' })
+  accountErrorWebhook?: string;
+
+  @IsOptional()
   @IsUrl(WEB_URL, { message: 'successUrl must be an http(s) URL' })
   successUrl?: string;
 

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -84,4 +85,14 @@ export class CreateProviderDto {
   @IsOptional()
   @IsObject()
   oauth2Params?: Record<string, string>;
+
+  /** PEM certificate(s) to trust: the provider's private CA or its self-signed certificate. */
+  @IsOptional()
+  @Matches(/-----BEGIN CERTIFICATE-----/, { message: 'tlsCa must hold PEM certificates' })
+  tlsCa?: string;
+
+  /** Accept any certificate (test servers only); refused in production. */
+  @IsOptional()
+  @IsBoolean()
+  tlsInsecure?: boolean;
 }

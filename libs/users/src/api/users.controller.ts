@@ -19,6 +19,7 @@ import { ListUsersQuery } from '../dto/list-users.query.js';
 import { UpdateUserDto } from '../dto/update-user.dto.js';
 import { UserResponse } from '../dto/user.response.js';
 import { SignedUserUrls } from '../signed-user-urls.js';
+import { apiState } from '../user-status.js';
 import type { User } from '../user.entity.js';
 import { UsersService } from '../users.service.js';
 
@@ -111,7 +112,7 @@ export class UsersController {
       email: user.email,
       connected_at: user.connectedAt?.toISOString() ?? null,
       archived: user.archivedAt !== null,
-      state: user.state,
+      state: apiState(user),
       last_error: user.lastError,
       enable_tracer: user.enableTracer,
       last_email_at: user.lastEmailAt?.toISOString() ?? null,

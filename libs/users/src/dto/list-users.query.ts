@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
 import { PageQuery } from '@app/core';
 
-import { USER_STATES, type UserState } from '../user.entity.js';
+import { API_USER_STATES, type ApiUserState } from '../user-status.js';
 
 export class ListUsersQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only archived (true) or only active (false) users.' })
@@ -13,8 +13,8 @@ export class ListUsersQuery extends PageQuery {
   @IsBoolean()
   archived?: boolean;
 
-  @ApiPropertyOptional({ enum: USER_STATES })
+  @ApiPropertyOptional({ enum: API_USER_STATES, description: 'Only users in this state (as `state` reports it).' })
   @IsOptional()
-  @IsIn(USER_STATES)
-  state?: UserState;
+  @IsIn(API_USER_STATES)
+  state?: ApiUserState;
 }

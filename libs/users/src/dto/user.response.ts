@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { USER_STATES } from '../user.entity.js';
+import { API_USER_STATES } from '../user-status.js';
 
 /** User JSON: the seed's fields plus whether, and why not, the mailbox is watched. Secrets never appear. */
 export class UserResponse {
@@ -10,13 +10,21 @@ export class UserResponse {
   @ApiProperty({ nullable: true, type: String })
   email!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, description: 'When credentials were supplied; null if not connected.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the mailbox was first reached with its current credentials; null until then.',
+  })
   connected_at!: string | null;
 
   @ApiProperty()
   archived!: boolean;
 
-  @ApiProperty({ enum: USER_STATES })
+  @ApiProperty({
+    enum: API_USER_STATES,
+    description:
+      'archived; needs_credentials (none stored); else the mailbox session: idle, connecting, watching, auth_error, connect_error.',
+  })
   state!: string;
 
   @ApiProperty({ nullable: true, type: String, description: 'Why the mailbox is not being watched, if it is not.' })

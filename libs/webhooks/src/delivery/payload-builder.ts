@@ -5,7 +5,7 @@ import { seedSignature } from './signatures.js';
 /** What the payload needs to know about the event's user at sending time. */
 export interface PayloadContext {
   eventId: string;
-  type: 'new_mail' | 'user_connected' | 'user_disconnected';
+  type: 'new_mail' | 'user_connected' | 'user_disconnected' | 'account_error';
   imapProviderCode: string;
   userTag: string;
   userEmail: string | null;
@@ -37,6 +37,8 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
       ...common,
       sha1,
       ...(type === 'user_connected' ? { email: context.userEmail } : {}),
+      // account_error: why the mailbox cannot be reached (auth_error or connect_error), the server's words, since when.
+      ...(type === 'account_error' ? { state: metadata.state, error: metadata.error, since: metadata.since } : {}),
       signature: seedSignature(context.apiKey, timestamp, sha1),
     };
   }

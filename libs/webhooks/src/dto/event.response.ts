@@ -24,7 +24,7 @@ export class EventResponse {
   @ApiProperty({ description: 'Also the webhook-id header of every delivery of this event.' })
   id!: string;
 
-  @ApiProperty({ enum: ['new_mail', 'user_connected', 'user_disconnected'] })
+  @ApiProperty({ enum: ['new_mail', 'user_connected', 'user_disconnected', 'account_error'] })
   type!: string;
 
   @ApiProperty({ enum: ['pending', 'delivered', 'failed', 'skipped'] })

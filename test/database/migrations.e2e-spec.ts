@@ -36,6 +36,7 @@ describe('migrations', () => {
         'UsersUpdatedAtIndex1764360000000',
         'UnwatchedStateAndUserQuota1764365000000',
         'TracerRounds1764370000000',
+        'DayTwoOperations1764380000000',
         'AdminAuditLog1764400000000',
       ],
     });
@@ -44,7 +45,7 @@ describe('migrations', () => {
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 5; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 6; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);

@@ -1,0 +1,81 @@
+import pino from 'pino';
+
+import { type ServerAddress, ServerOutages } from './server-outages.js';
+
+const server: ServerAddress = { host: 'imap.example.test', port: 993, tls: true };
+const other: ServerAddress = { host: 'other.example.test', port: 993, tls: true };
+const logger = pino({ level: 'silent' });
+const options = { sessions: 3, windowMs: 10_000, probeIntervalMs: 5, maxProbeIntervalMs: 20 };
+
+function until(condition: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): unknown => (condition() ? resolve() : setTimeout(check, 2));
+    check();
+  });
+}
+
+describe('ServerOutages', () => {
+  it('probes only once enough sessions to one server failed, with one probe at a time', async () => {
+    let probes = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let answering = false;
+    const outages = new ServerOutages(
+      async () => {
+        probes++;
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        inFlight--;
+        return answering;
+      },
+      logger,
+      options,
+    );
+    const woken: string[] = [];
+    for (const id of ['a', 'b', 'c']) outages.onRecovery(server, () => woken.push(id));
+    outages.failed(server, 'a');
+    outages.failed(server, 'a');
+    outages.failed(server, 'b');
+    outages.failed(other, 'c');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(probes).toBe(0);
+
+    expect(outages.isDown(server)).toBe(false);
+    outages.failed(server, 'c');
+    expect(outages.isDown(server)).toBe(true);
+    expect(outages.isDown(other)).toBe(false);
+    await until(() => probes >= 3);
+    expect(woken).toEqual([]);
+    answering = true;
+    await until(() => woken.length === 3);
+    expect(woken.sort()).toEqual(['a', 'b', 'c']);
+    expect(outages.isDown(server)).toBe(false);
+    expect(maxInFlight).toBe(1);
+    outages.close();
+  });
+
+  it('ends the outage when a session gets through, and forgets listeners that stopped listening', () => {
+    const outages = new ServerOutages(() => Promise.resolve(false), logger, options);
+    const woken: string[] = [];
+    outages.onRecovery(server, () => woken.push('stays'));
+    const stop = outages.onRecovery(server, () => woken.push('left'));
+    stop();
+    for (const id of ['a', 'b', 'c']) outages.failed(server, id);
+    outages.succeeded(server);
+    expect(woken).toEqual(['stays']);
+    outages.close();
+  });
+
+  it('sees no outage while sessions get through between failures', async () => {
+    let probes = 0;
+    const outages = new ServerOutages(() => Promise.resolve(++probes > 0), logger, options);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      outages.failed(server, id);
+      if (id === 'b' || id === 'd') outages.succeeded(server);
+    }
+    expect(outages.isDown(server)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(probes).toBe(0);
+    outages.close();
+  });
+});
