@@ -1,0 +1,47 @@
+import type { NextFunction, Request, Response } from 'express';
+
+import { errorBody } from '@app/core';
+
+/** Most object keys plus array items a request body may hold: far above any DTO, far below a stall. */
+export const MAX_BODY_ENTRIES = 1000;
+/** Deepest nesting a request body may have; DTOs are flat, and deep bodies overflow the transformer's stack. */
+export const MAX_BODY_DEPTH = 8;
+
+export type ShapeProblem = 'too many entries' | 'too deep';
+
+/**
+ * Walks a parsed body without recursion (so hostile nesting cannot overflow the stack) and stops at the
+ * first limit crossed, so the cost is bounded by the limits, never by the body.
+ */
+export function bodyShapeProblem(
+  body: unknown,
+  maxEntries = MAX_BODY_ENTRIES,
+  maxDepth = MAX_BODY_DEPTH,
+): ShapeProblem | undefined {
+  const pending: { value: unknown; depth: number }[] = [{ value: body, depth: 0 }];
+  let entries = 0;
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= maxDepth) return 'too deep';
+    const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+    entries += children.length;
+    if (entries > maxEntries) return 'too many entries';
+    for (const child of children) pending.push({ value: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** Refuses oversized body shapes before class-transformer and class-validator see them. */
+export function rejectHostileBodyShapes(request: Request, response: Response, next: NextFunction): void {
+  const problem = bodyShapeProblem(request.body);
+  if (problem === 'too many entries') {
+    response
+      .status(400)
+      .json(errorBody('BadRequest', `Request body has more than ${MAX_BODY_ENTRIES} fields and items`));
+  } else if (problem === 'too deep') {
+    response.status(400).json(errorBody('BadRequest', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`));
+  } else {
+    next();
+  }
+}
