@@ -104,9 +104,20 @@ describe('superimap CLI', () => {
       );
       const allowed = await runCli(
         ['partner', 'create', '--name', 'Private OK', '--new-mail-webhook', 'http://127.0.0.1:8080/hook'],
-        { ...production, WEBHOOK_ALLOW_PRIVATE: 'true' },
+        { ...production, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP: 'true' },
       );
       expect(allowed.code).toBe(0);
+    });
+
+    it('in production, refuses plain-http webhook URLs unless WEBHOOK_ALLOW_HTTP', async () => {
+      const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://imap.example.test' };
+      const args = ['partner', 'create', '--name', 'Plain', '--new-mail-webhook', 'http://93.184.216.34/hook'];
+      const refused = await runCli(args, production);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('newMailWebhook: http://93.184.216.34 uses http://');
+      expect((await runCli(args, { ...production, WEBHOOK_ALLOW_HTTP: 'true' })).code).toBe(0);
+      const secure = ['partner', 'create', '--name', 'Secure', '--new-mail-webhook', 'https://93.184.216.34/hook'];
+      expect((await runCli(secure, production)).code).toBe(0);
     });
 
     it('rotates the webhook secret', async () => {

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertPublicUrl, DomainError, SecretBox } from '@app/core';
+import { AppConfig, assertAllowedScheme, assertPublicUrl, DomainError, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
@@ -56,15 +56,22 @@ export class PartnersService {
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }
 
-  /** In production, webhook URLs must not point into private networks (SSRF); checked again at delivery. */
+  /**
+   * In production, webhook URLs must use https and not point into private networks (SSRF); both are
+   * checked again at delivery.
+   */
   private async assertReachableWebhooks(input: CreatePartnerDto): Promise<void> {
-    if (this.config.allowPrivateWebhookTargets) return;
     const fields = ['newMailWebhook', 'userConnectedWebhook', 'userDisconnectedWebhook'] as const;
     const problems: { field: string; errors: string[] }[] = [];
     for (const field of fields) {
       const url = input[field];
       if (!url) continue;
-      await assertPublicUrl(url).catch((error: Error) => problems.push({ field, errors: [error.message] }));
+      try {
+        if (!this.config.allowPrivateWebhookTargets) await assertPublicUrl(url);
+        assertAllowedScheme(url, this.config.allowHttpWebhookTargets);
+      } catch (error) {
+        problems.push({ field, errors: [(error as Error).message] });
+      }
     }
     if (problems.length > 0) {
       throw new DomainError(

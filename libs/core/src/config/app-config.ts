@@ -189,6 +189,12 @@ export class AppConfig {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE?: boolean = undefined;
 
+  /** Allow plain-http webhook URLs; defaults to true outside production (payloads carry mail and the API key). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP?: boolean = undefined;
+
   /** API requests per partner per minute. */
   @Transform(toNumber)
   @IsInt()
@@ -205,6 +211,10 @@ export class AppConfig {
 
   get allowPrivateWebhookTargets(): boolean {
     return this.WEBHOOK_ALLOW_PRIVATE ?? !this.isProduction;
+  }
+
+  get allowHttpWebhookTargets(): boolean {
+    return this.WEBHOOK_ALLOW_HTTP ?? !this.isProduction;
   }
 }
 

@@ -67,6 +67,15 @@ describe('parseConfig', () => {
     expect(problems).toContain('PUBLIC_URL must use https in production');
     const config = parseConfig({ ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'https://example.com' });
     expect(config.allowPrivateWebhookTargets).toBe(false);
+    expect(config.allowHttpWebhookTargets).toBe(false);
+    const allowed = parseConfig({
+      ...SECRETS,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://example.com',
+      WEBHOOK_ALLOW_HTTP: 'true',
+    });
+    expect(allowed.allowHttpWebhookTargets).toBe(true);
+    expect(parseConfig(SECRETS).allowHttpWebhookTargets).toBe(true);
   });
 
   it('rejects a heartbeat timeout shorter than the interval', () => {

@@ -92,6 +92,7 @@ export class WebhookDelivery {
       body,
       timeoutMs: this.config.WEBHOOK_TIMEOUT * 1000,
       allowPrivate: this.config.allowPrivateWebhookTargets,
+      allowHttp: this.config.allowHttpWebhookTargets,
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
