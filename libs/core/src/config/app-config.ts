@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -30,7 +31,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * Durations are in seconds (decimals allowed, so tests can run fast clusters).
  */
 export class AppConfig {
-  /** `production` turns on the strict rules (required secrets, SSRF guard). */
+  /**
+   * `production` turns on the strict rules (required secrets, SSRF guard). Unset means development on
+   * loopback only: a non-loopback PUBLIC_URL or LISTEN_ADDRESS then needs an explicit NODE_ENV.
+   */
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
@@ -52,6 +56,11 @@ export class AppConfig {
   @Min(1)
   @Max(65535)
   PORT = 3000;
+
+  /** Address the HTTP server binds; all interfaces by default, 127.0.0.1 when NODE_ENV is unset. */
+  @IsOptional()
+  @IsIP()
+  LISTEN_ADDRESS?: string = undefined;
 
   /** Port of /health and /metrics for the imap-client and worker roles. */
   @Transform(toNumber)

@@ -78,6 +78,31 @@ describe('parseConfig', () => {
     expect(parseConfig(SECRETS).allowHttpWebhookTargets).toBe(true);
   });
 
+  describe('with NODE_ENV unset (fail closed)', () => {
+    it('serves loopback only, binding 127.0.0.1 by default', () => {
+      expect(parseConfig(SECRETS).LISTEN_ADDRESS).toBe('127.0.0.1');
+      expect(parseConfig({ ...SECRETS, PUBLIC_URL: 'http://127.0.0.1:3000' }).NODE_ENV).toBe('development');
+      expect(parseConfig({ ...SECRETS, LISTEN_ADDRESS: '::1' }).LISTEN_ADDRESS).toBe('::1');
+    });
+
+    it.each([
+      ['PUBLIC_URL', { PUBLIC_URL: 'https://imap.example.com' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'http://10.0.0.5:3000' }],
+      ['LISTEN_ADDRESS', { LISTEN_ADDRESS: '0.0.0.0' }],
+      ['LISTEN_ADDRESS', { LISTEN_ADDRESS: '::' }],
+    ])('refuses a non-loopback %s', (variable, env) => {
+      expect(problemsOf({ ...SECRETS, ...env })).toEqual([
+        `${variable} is not loopback, so NODE_ENV must be set (production, or development to accept the risk)`,
+      ]);
+    });
+
+    it('accepts a public address once NODE_ENV=development is explicit, binding every interface', () => {
+      const config = parseConfig({ ...SECRETS, NODE_ENV: 'development', PUBLIC_URL: 'https://imap.example.com' });
+      expect(config.LISTEN_ADDRESS).toBeUndefined();
+      expect(problemsOf({ ...SECRETS, NODE_ENV: 'development', LISTEN_ADDRESS: '0.0.0.0' })).toEqual([]);
+    });
+  });
+
   it('rejects a heartbeat timeout shorter than the interval', () => {
     expect(problemsOf({ ...SECRETS, HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '5' })).toContain(
       'HEARTBEAT_TIMEOUT must be longer than HEARTBEAT_INTERVAL',

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
 import { parseEncryptionKeys } from '../crypto/encryption-keys.js';
+import { isLoopbackHost } from '../network/loopback.js';
 import { AppConfig, CONFIG_VARIABLES } from './app-config.js';
 
 export class ConfigError extends Error {
@@ -26,8 +27,22 @@ export function parseConfig(env: Environment): AppConfig {
     return Object.values(error.constraints ?? {}).map((message) => `${error.property}=${shown}: ${message}`);
   });
   problems.push(...crossFieldProblems(config));
+  if (raw.NODE_ENV === undefined) problems.push(...failClosed(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Without NODE_ENV a process could be a forgotten production deployment running development rules
+ * (generated secrets, private webhook targets): it may only serve loopback, and binds there by default.
+ */
+function failClosed(config: AppConfig): string[] {
+  const problems: string[] = [];
+  config.LISTEN_ADDRESS ??= '127.0.0.1';
+  const rule = 'is not loopback, so NODE_ENV must be set (production, or development to accept the risk)';
+  if (!isLoopbackHost(new URL(config.PUBLIC_URL).hostname)) problems.push(`PUBLIC_URL ${rule}`);
+  if (!isLoopbackHost(config.LISTEN_ADDRESS)) problems.push(`LISTEN_ADDRESS ${rule}`);
+  return problems;
 }
 
 function crossFieldProblems(config: AppConfig): string[] {
