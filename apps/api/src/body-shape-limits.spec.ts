@@ -20,3 +20,12 @@ describe('bodyShapeProblem', () => {
     expect(bodyShapeProblem({ a: { b: { c: {} } } }, 100, 3)).toBe('too deep');
   });
 });
+
+describe('bodyShapeProblem and NUL characters', () => {
+  it('finds a NUL in any value or key, however nested', () => {
+    expect(bodyShapeProblem({ tag: 'a\u0000b' })).toBe('NUL byte');
+    expect(bodyShapeProblem({ list: [{ deep: ['\u0000'] }] })).toBe('NUL byte');
+    expect(bodyShapeProblem({ '\u0000': 1 })).toBe('NUL byte');
+    expect(bodyShapeProblem({ tag: 'a\u0001b', other: '\\u0000' })).toBeUndefined();
+  });
+});

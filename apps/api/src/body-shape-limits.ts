@@ -7,7 +7,10 @@ export const MAX_BODY_ENTRIES = 1000;
 /** Deepest nesting a request body may have; DTOs are flat, and deep bodies overflow the transformer's stack. */
 export const MAX_BODY_DEPTH = 8;
 
-export type ShapeProblem = 'too many entries' | 'too deep';
+export type ShapeProblem = 'too many entries' | 'too deep' | 'NUL byte';
+
+/** PostgreSQL text cannot hold U+0000; letting one through turns a bad request into a 500. */
+const hasNul = (text: string) => text.includes('\u0000');
 
 /**
  * Walks a parsed body without recursion (so hostile nesting cannot overflow the stack) and stops at the
@@ -22,25 +25,38 @@ export function bodyShapeProblem(
   let entries = 0;
   while (pending.length > 0) {
     const { value, depth } = pending.pop()!;
+    if (typeof value === 'string' && hasNul(value)) return 'NUL byte';
     if (value === null || typeof value !== 'object') continue;
     if (depth >= maxDepth) return 'too deep';
     const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
     entries += children.length;
     if (entries > maxEntries) return 'too many entries';
+    if (!Array.isArray(value) && Object.keys(value).some(hasNul)) return 'NUL byte';
     for (const child of children) pending.push({ value: child, depth: depth + 1 });
   }
   return undefined;
 }
 
-/** Refuses oversized body shapes before class-transformer and class-validator see them. */
+const PROBLEM_MESSAGES: Record<ShapeProblem, string> = {
+  'too many entries': `Request body has more than ${MAX_BODY_ENTRIES} fields and items`,
+  'too deep': `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`,
+  'NUL byte': 'Request body contains a NUL character',
+};
+
+/** Refuses oversized body shapes and NUL characters before class-transformer and class-validator see them. */
 export function rejectHostileBodyShapes(request: Request, response: Response, next: NextFunction): void {
   const problem = bodyShapeProblem(request.body);
-  if (problem === 'too many entries') {
-    response
-      .status(400)
-      .json(errorBody('BadRequest', `Request body has more than ${MAX_BODY_ENTRIES} fields and items`));
-  } else if (problem === 'too deep') {
-    response.status(400).json(errorBody('BadRequest', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`));
+  if (problem) {
+    response.status(400).json(errorBody('BadRequest', PROBLEM_MESSAGES[problem]));
+  } else {
+    next();
+  }
+}
+
+/** A `%00` in the path or query would reach SQL as U+0000 once decoded. */
+export function rejectNulInUrl(request: Request, response: Response, next: NextFunction): void {
+  if (/%00/i.test(request.url) || hasNul(request.url)) {
+    response.status(400).json(errorBody('BadRequest', 'Request URL contains a NUL character'));
   } else {
     next();
   }

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 
 import { type AppConfig, errorBody } from '@app/core';
 
-import { MAX_BODY_ENTRIES, rejectHostileBodyShapes } from './body-shape-limits.js';
+import { MAX_BODY_ENTRIES, rejectHostileBodyShapes, rejectNulInUrl } from './body-shape-limits.js';
 import { setUpOpenApi } from './openapi.js';
 import { validationFailure } from './validation-errors.js';
 
@@ -19,6 +19,7 @@ const JSON_TYPES = ['application/json', 'application/*+json', 'json'];
 export function configureApi(app: NestExpressApplication, config: AppConfig): void {
   app.use(helmet({ contentSecurityPolicy: false }));
   if (config.isProduction) app.set('trust proxy', 1);
+  app.use(rejectNulInUrl);
   app.use(stripJsonSuffix);
   // The first parser that reads a body wins; later ones see it parsed and pass.
   app.use('/api', express.json({ limit: MAX_API_BODY, type: JSON_TYPES }));

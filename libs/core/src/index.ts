@@ -27,3 +27,4 @@ export * from './errors/error-body.schema.js';
 export * from './network/ssrf-guard.js';
 export * from './pagination/page-cursor.js';
 export * from './pagination/page.query.js';
+export * from './validation/input-formats.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { decodeCursor, DomainError, encodeCursor } from '@app/core';
+import { decodeCursor, DomainError, encodeCursor, isUuid } from '@app/core';
 
 import type { ListEventsQuery } from './dto/list-events.query.js';
 import { EventOutbox } from './event-outbox.service.js';
@@ -100,7 +100,7 @@ export class EventsService {
 
   private async find(partnerId: string, id: string): Promise<EventRow> {
     const notFound = new DomainError('EventNotFound', `Event not found: ${id}`);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
+    if (!isUuid(id)) throw notFound;
     const { entities, raw } = await this.events
       .createQueryBuilder('event')
       .leftJoin('users', 'owner', 'owner.id = event.user_id')
