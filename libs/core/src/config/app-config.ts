@@ -210,6 +210,12 @@ export class AppConfig {
   @Min(1)
   API_RATE_LIMIT = 6000;
 
+  /** Wrong API keys one client address may send per minute before it gets 429. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  API_AUTH_FAILURE_LIMIT = 30;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

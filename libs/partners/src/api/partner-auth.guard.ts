@@ -5,6 +5,7 @@ import { AppConfig, DomainError, RedisService } from '@app/core';
 
 import type { Partner } from '../partner.entity.js';
 import { PartnersService } from '../partners.service.js';
+import { AuthFailureThrottle } from './auth-failure-throttle.js';
 
 export interface PartnerRequest extends Request {
   partner?: Partner;
@@ -14,7 +15,7 @@ const WINDOW_SECONDS = 60;
 
 /**
  * Authenticates the partner by API key (`x-api-key` header, preferred, or `api_key` parameter)
- * and applies its per-minute rate limit.
+ * and applies its per-minute rate limit; wrong keys are counted per client address and throttled.
  */
 @Injectable()
 export class PartnerAuthGuard implements CanActivate {
@@ -22,14 +23,21 @@ export class PartnerAuthGuard implements CanActivate {
     private readonly partners: PartnersService,
     private readonly redis: RedisService,
     private readonly config: AppConfig,
+    private readonly failures: AuthFailureThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<PartnerRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const client = clientAddressOf(request);
+    await this.failures.refuseIfThrottled(client, (seconds) => response.setHeader('Retry-After', String(seconds)));
     const apiKey = apiKeyOf(request);
     const partner = apiKey ? await this.partners.findByApiKey(apiKey) : null;
-    if (!partner) throw new DomainError('Unauthorized', 'Partner not found. Check your api_key.');
-    await this.enforceRateLimit(partner, context.switchToHttp().getResponse<Response>());
+    if (!partner) {
+      if (apiKey) await this.failures.recordFailure({ client, method: request.method, path: request.path });
+      throw new DomainError('Unauthorized', 'Partner not found. Check your api_key.');
+    }
+    await this.enforceRateLimit(partner, response);
     request.partner = partner;
     return true;
   }
@@ -48,6 +56,12 @@ export class PartnerAuthGuard implements CanActivate {
       throw new DomainError('RateLimited', `Rate limit of ${this.config.API_RATE_LIMIT} requests per minute exceeded`);
     }
   }
+}
+
+/** The client's address, with a dual-stack socket's `::ffff:` prefix dropped so one client is one key. */
+function clientAddressOf(request: Request): string {
+  const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
 function apiKeyOf(request: Request): string | undefined {
