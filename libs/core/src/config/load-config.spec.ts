@@ -103,6 +103,29 @@ describe('parseConfig', () => {
     });
   });
 
+  describe('never echoes a secret', () => {
+    it.each([
+      ['ENCRYPTION_KEY', 'k1:tooShortSecretX', /ENCRYPTION_KEY.*at least 16/],
+      ['ENCRYPTION_KEY', 'a-long-enough-secret-value,a-long-enough-secret-value', /duplicate key ids/],
+      ['SECRET_KEY_BASE', 'short-secret-value', /SECRET_KEY_BASE=\(hidden, 18 characters\): .*at least 32/],
+    ])('%s', (variable, value, rule) => {
+      const text = problemsOf({ ...SECRETS, [variable]: value }).join('\n');
+      expect(text).toMatch(rule);
+      expect(text).not.toMatch(/tooShortSecret|long-enough-secret|short-secret/);
+    });
+
+    it.each([
+      ['DATABASE_URL', 'mysql://admin:hunter2-db-password@db.internal/superimap', 'mysql://admin:***@db.internal'],
+      ['DATABASE_URL', 'postgres//admin:hunter2-db-password@db', '(hidden: not a URL)'],
+      ['REDIS_URL', 'http://:hunter2-db-password@redis.internal:6379', 'http://:***@redis.internal:6379'],
+    ])('masks the password in %s', (variable, value, shown) => {
+      const text = problemsOf({ ...SECRETS, [variable]: value }).join('\n');
+      expect(text).toContain(`${variable}=`);
+      expect(text).toContain(shown);
+      expect(text).not.toContain('hunter2');
+    });
+  });
+
   it('rejects a heartbeat timeout shorter than the interval', () => {
     expect(problemsOf({ ...SECRETS, HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '5' })).toContain(
       'HEARTBEAT_TIMEOUT must be longer than HEARTBEAT_INTERVAL',

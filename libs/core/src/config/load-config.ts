@@ -23,7 +23,7 @@ export function parseConfig(env: Environment): AppConfig {
   }
   const config = plainToInstance(AppConfig, raw);
   const problems = validateSync(config, { forbidUnknownValues: true }).flatMap((error) => {
-    const shown = raw[error.property] === undefined ? '(not set)' : JSON.stringify(raw[error.property]);
+    const shown = shownValue(error.property, raw[error.property]);
     return Object.values(error.constraints ?? {}).map((message) => `${error.property}=${shown}: ${message}`);
   });
   problems.push(...crossFieldProblems(config));
@@ -43,6 +43,25 @@ function failClosed(config: AppConfig): string[] {
   if (!isLoopbackHost(new URL(config.PUBLIC_URL).hostname)) problems.push(`PUBLIC_URL ${rule}`);
   if (!isLoopbackHost(config.LISTEN_ADDRESS)) problems.push(`LISTEN_ADDRESS ${rule}`);
   return problems;
+}
+
+/** Variables whose value is a secret: a problem names them and the rule, never the value. */
+const SECRET_VARIABLES = new Set(['ENCRYPTION_KEY', 'SECRET_KEY_BASE', 'METRICS_TOKEN']);
+/** Variables that are URLs and may carry a password. */
+const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL']);
+
+/** How a problem shows a variable's value: as given, except secrets (hidden) and URL passwords (masked). */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '(not set)';
+  if (SECRET_VARIABLES.has(name)) return `(hidden, ${value.length} characters)`;
+  if (URL_VARIABLES.has(name)) {
+    const url = URL.parse(value);
+    // Unparseable, it could still hold a password somewhere: show nothing of it.
+    if (!url) return '(hidden: not a URL)';
+    if (url.password) url.password = '***';
+    return JSON.stringify(url.toString());
+  }
+  return JSON.stringify(value);
 }
 
 function crossFieldProblems(config: AppConfig): string[] {
