@@ -221,6 +221,25 @@ describe('superimap CLI', () => {
       const onlyNew = { ...env, ENCRYPTION_KEY: 'test2:second-key-0123456789abcdef' };
       expect((await runCli(['partner', 'rotate-secret', '--id', partner.id], onlyNew)).code).toBe(0);
     });
+
+    it('matches key ids exactly: a new id with `_` never passes for an old one it would LIKE-match', async () => {
+      const other = new ScratchDatabase();
+      try {
+        const old = { DATABASE_URL: other.url, ENCRYPTION_KEY: 'kx1:old-key-0123456789abcdef' };
+        await runCli(['migrate'], old);
+        expect((await runCli(['partner', 'create', '--name', 'Wildcard'], old)).code).toBe(0);
+        const rotated = await runCli(['keys', 'rotate'], {
+          ...old,
+          ENCRYPTION_KEY: 'k_1:new-key-0123456789abcdef,kx1:old-key-0123456789abcdef',
+        });
+        expect(rotated.code).toBe(0);
+        const [row] = await other.query<Record<string, string>>('SELECT api_key, webhook_secret FROM partners');
+        expect(row.api_key).toMatch(/^v1:k_1:/);
+        expect(row.webhook_secret).toMatch(/^v1:k_1:/);
+      } finally {
+        await other.drop();
+      }
+    });
   });
 
   it('refuses to start a command with invalid configuration, naming the variable', async () => {

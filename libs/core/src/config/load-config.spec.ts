@@ -126,6 +126,16 @@ describe('parseConfig', () => {
     });
   });
 
+  it('refuses ENCRYPTION_KEY entries without an id in production only', () => {
+    const production = { ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'https://example.com' };
+    const bare = 'a-bare-secret-without-any-id';
+    const problems = problemsOf({ ...production, ENCRYPTION_KEY: `k2:a-new-secret-with-an-id,${bare}` });
+    expect(problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: in production every entry needs an id/)]);
+    expect(problems.join('\n')).not.toContain('a-bare-secret');
+    expect(problemsOf(production)).toEqual([]);
+    expect(problemsOf({ ...SECRETS, ENCRYPTION_KEY: bare })).toEqual([]);
+  });
+
   it('rejects a heartbeat timeout shorter than the interval', () => {
     expect(problemsOf({ ...SECRETS, HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '5' })).toContain(
       'HEARTBEAT_TIMEOUT must be longer than HEARTBEAT_INTERVAL',

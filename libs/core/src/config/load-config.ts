@@ -56,13 +56,19 @@ function shownValue(name: string, value: string | undefined): string {
   if (SECRET_VARIABLES.has(name)) return `(hidden, ${value.length} characters)`;
   if (URL_VARIABLES.has(name)) {
     const url = URL.parse(value);
-    // Unparseable, it could still hold a password somewhere: show nothing of it.
-    if (!url) return '(hidden: not a URL)';
+    // Unparseable but with an `@`, it could still hold a password: show nothing of it.
+    if (!url) return value.includes('@') ? '(hidden: not a URL)' : JSON.stringify(value);
     if (url.password) url.password = '***';
     return JSON.stringify(url.toString());
   }
   return JSON.stringify(value);
 }
+
+// A bare entry's id is a fast hash of the secret, stored beside every ciphertext: an offline guessing aid.
+const BARE_KEY_PROBLEM =
+  'ENCRYPTION_KEY: in production every entry needs an id (`id:secret`); to keep reading data written with ' +
+  'an entry that has none, prefix it with the id its data is stored under (the second field of a stored ' +
+  'secret, v1:<id>:...)';
 
 function crossFieldProblems(config: AppConfig): string[] {
   const problems: string[] = [];
@@ -71,7 +77,8 @@ function crossFieldProblems(config: AppConfig): string[] {
   }
   if (config.ENCRYPTION_KEY) {
     try {
-      parseEncryptionKeys(config.ENCRYPTION_KEY);
+      const bare = parseEncryptionKeys(config.ENCRYPTION_KEY).filter((key) => !key.explicitId).length;
+      if (bare > 0 && config.isProduction) problems.push(BARE_KEY_PROBLEM);
     } catch (error) {
       problems.push(`ENCRYPTION_KEY: ${(error as Error).message}`);
     }
