@@ -12,6 +12,7 @@ import { HealthService } from './health/health.service.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { OperatorServer } from './metrics/operator-server.js';
 import { UserChangeNotifier } from './notifications/user-changes.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -35,6 +36,7 @@ export class CoreModule {
       providers: [
         HealthService,
         MetricsService,
+        OperatorServer,
         UserChangeNotifier,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],

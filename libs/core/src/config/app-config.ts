@@ -12,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
 } from 'class-validator';
 
 const toNumber = ({ value }: { value: unknown }): unknown =>
@@ -68,6 +69,30 @@ export class AppConfig {
   @Min(0)
   @Max(65535)
   HEALTH_PORT = 3001;
+
+  /**
+   * Serve /metrics and the detailed /health on this port (on METRICS_ADDRESS) instead of the role's port;
+   * unset: on the role's port, guarded by METRICS_TOKEN.
+   */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number = undefined;
+
+  /** Address the METRICS_PORT listener binds. */
+  @IsIP()
+  METRICS_ADDRESS = '127.0.0.1';
+
+  /**
+   * Bearer token for /metrics and the detailed /health (node id, cluster view). Unset: open outside
+   * production, refused in production (unless on METRICS_PORT).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string = undefined;
 
   /** Public base URL of the api, used in connect/disconnect URLs. */
   @IsUrl({ ...URL_OPTIONS, protocols: ['http', 'https'] })
