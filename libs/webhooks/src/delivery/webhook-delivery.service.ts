@@ -79,6 +79,7 @@ export class WebhookDelivery {
         eventId: event.id,
         type: event.type,
         imapProviderCode: target.providerCode,
+        userId: event.userId,
         userTag: target.tag,
         userEmail: target.email,
         metadata: event.metadata,
