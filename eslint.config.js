@@ -3,6 +3,25 @@ import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/** The libs each lib may import: core ← providers, partners, operators ← connections ← users ← webhooks, tracers ← imap ← cluster; connect and admin on top. */
+const BASE = ['core'];
+const DOMAIN = [...BASE, 'providers', 'partners', 'operators'];
+const MAILBOXES = [...DOMAIN, 'connections', 'users'];
+const LIB_DEPENDENCIES = {
+  core: [],
+  providers: BASE,
+  partners: BASE,
+  operators: BASE,
+  connections: DOMAIN,
+  users: [...DOMAIN, 'connections'],
+  webhooks: MAILBOXES,
+  tracers: MAILBOXES,
+  imap: [...MAILBOXES, 'webhooks', 'tracers'],
+  cluster: [...MAILBOXES, 'webhooks', 'tracers', 'imap'],
+  connect: [...MAILBOXES, 'webhooks', 'tracers', 'imap'],
+  admin: [...MAILBOXES, 'webhooks', 'tracers', 'imap', 'cluster', 'connect'],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-stress/**', 'stress-results/**', 'node_modules/**', 'coverage/**', '*.js', 'bin/**'] },
   js.configs.recommended,
@@ -37,8 +56,9 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['libs/**/*.ts'],
+  // Each lib imports only the libs below it (ARCHITECTURE.md §2), and only through their public surface.
+  ...Object.entries(LIB_DEPENDENCIES).map(([lib, allowed]) => ({
+    files: [`libs/${lib}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -46,11 +66,17 @@ export default tseslint.config(
           patterns: [
             { group: ['../../../*', '../../../../*'], message: 'Do not reach into another lib; import @app/<lib>.' },
             { group: ['@app/*/*'], message: 'Import a lib as @app/<lib>.' },
+            ...Object.keys(LIB_DEPENDENCIES)
+              .filter((other) => other !== lib && !allowed.includes(other))
+              .map((other) => ({
+                group: [`@app/${other}`],
+                message: `${lib} may import only ${allowed.join(', ') || 'no other lib'}: the lib order is in ARCHITECTURE.md.`,
+              })),
           ],
         },
       ],
     },
-  },
+  })),
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {

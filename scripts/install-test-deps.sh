@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the integration tests need: Dovecot (imapd + lmtpd) for the private
-# test instances started by test/harness/dovecot.ts, and openssl for their self-signed certificate.
+# test instances started by test/harness/dovecot.ts, openssl for their self-signed certificate, and
+# Chromium for the browser tests of the pages.
 # Idempotent and fast: apt is not touched when everything is already present.
 # CI runs this as root on a fresh Debian 12.
 set -euo pipefail
@@ -14,9 +15,11 @@ for bin in /usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dov
   fi
 done
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+# Browser tests drive Debian's Chromium with playwright-core (its own browser download cannot work here).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 
 if [ ${#packages[@]} -eq 0 ]; then
-  echo "install-test-deps: dovecot and openssl already installed"
+  echo "install-test-deps: dovecot, openssl and chromium already installed"
   exit 0
 fi
 

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
-import { ApiClient, usersPath } from '../support/api-client.js';
+import { ApiClient, userIdOf, usersPath } from '../support/api-client.js';
 import { RoleProcess } from '../support/role-process.js';
 import { runCli } from '../support/run-cli.js';
 
 const CODE = 'FASTMAIL_PASSWORD';
-const userIdOf = (connectUrl: string) => new URL(connectUrl).searchParams.get('user_id') ?? '';
 
 async function sql(text: string, values: unknown[]): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });

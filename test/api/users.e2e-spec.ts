@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { ApiClient, type ApiResult, usersPath } from '../support/api-client.js';
+import { ApiClient, type ApiResult, userIdOf, usersPath } from '../support/api-client.js';
 import { RoleProcess } from '../support/role-process.js';
 import { runCli } from '../support/run-cli.js';
 import { REDIS_URL } from '../support/test-env.js';
@@ -18,7 +18,6 @@ async function rawUser(id: string): Promise<Record<string, unknown>> {
     await client.end();
   }
 }
-const userIdOf = (connectUrl: string) => new URL(connectUrl).searchParams.get('user_id') ?? '';
 
 describe('API: users', () => {
   let api: RoleProcess;
@@ -54,9 +53,11 @@ describe('API: users', () => {
     expect(Date.parse(created.body.connected_at)).not.toBeNaN();
     expect(JSON.stringify(created.body)).not.toContain('pa55-word-secret');
     expect(created.body.connect_url).toMatch(
-      /^https:\/\/imap\.example\.test\/users\/connect\/new\?user_id=.+&ts=\d+&sig=[0-9a-f]{64}$/,
+      /^https:\/\/imap\.example\.test\/users\/connect\/[0-9a-f-]{36}\.\d+\.[A-Za-z0-9_-]{43}$/,
     );
-    expect(created.body.disconnect_url).toMatch(/^https:\/\/imap\.example\.test\/users\/disconnect\/new\?/);
+    expect(created.body.disconnect_url).toMatch(
+      /^https:\/\/imap\.example\.test\/users\/disconnect\/[0-9a-f-]{36}\.\d+\.[A-Za-z0-9_-]{43}$/,
+    );
 
     const row = await rawUser(userIdOf(created.body.connect_url));
     expect(JSON.stringify(row)).not.toContain('pa55-word-secret');

@@ -44,6 +44,11 @@ export interface DovecotStartOptions {
   mailGroup?: string;
   /** Max time to wait for IMAP and LMTP to answer (default 10 s). */
   startTimeoutMs?: number;
+  /**
+   * Accept XOAUTH2/OAUTHBEARER logins, validating each token with a GET to this URL + the token, whose
+   * JSON `email` must be the login name (Dovecot's oauth2 passdb, tokeninfo mode).
+   */
+  oauth2TokeninfoUrl?: string;
 }
 
 export interface TestUser {
@@ -511,7 +516,29 @@ async function prepareRoot(
     if (value === undefined) throw new Error(`dovecot.conf.in: unknown placeholder ${whole}`);
     return value;
   });
-  await writeFile(join(root, 'dovecot.conf'), config);
+  await writeFile(
+    join(root, 'dovecot.conf'),
+    config + (opts.oauth2TokeninfoUrl ? await oauth2Config(root, opts.oauth2TokeninfoUrl) : ''),
+  );
+}
+
+/** Dovecot's oauth2 passdb beside the password file (testbed.md §4, tokeninfo mode). */
+async function oauth2Config(root: string, tokeninfoUrl: string): Promise<string> {
+  const args = join(root, 'dovecot-oauth2.conf.ext');
+  await writeFile(
+    args,
+    ['username_attribute = email', 'timeout_msecs = 5000', `tokeninfo_url = ${tokeninfoUrl}`, ''].join('\n'),
+  );
+  return [
+    '',
+    'auth_mechanisms = plain login xoauth2 oauthbearer',
+    'passdb {',
+    '  driver = oauth2',
+    '  mechanisms = xoauth2 oauthbearer',
+    `  args = ${args}`,
+    '}',
+    '',
+  ].join('\n');
 }
 
 function passwdLine(email: string, password: string): string {

@@ -1,7 +1,7 @@
 import { FakeImapServer } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
 import type { ApiClient } from '../support/api-client.js';
-import { usersPath } from '../support/api-client.js';
+import { userIdOf, usersPath } from '../support/api-client.js';
 import { OAuthTokenServer } from '../support/oauth-token-server.js';
 import { uniqueName } from '../support/test-env.js';
 import { TestInstallation } from '../support/test-installation.js';
@@ -61,7 +61,7 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
       email: 'oauth@gmail.test',
       oauth2_refresh_token: '1//good-refresh',
     });
-    const userId = new URL(created.body.connect_url as string).searchParams.get('user_id') as string;
+    const userId = userIdOf(created.body.connect_url as string);
     await waitFor('an XOAUTH2 session', () => imap.openSessions('oauth@gmail.test') === 1);
     expect(tokens.requests).toHaveLength(1);
     expect(Object.fromEntries(tokens.requests[0])).toEqual({
@@ -90,7 +90,7 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
       email: 'revoked@gmail.test',
       oauth2_refresh_token: '1//revoked',
     });
-    const userId = new URL(created.body.connect_url as string).searchParams.get('user_id') as string;
+    const userId = userIdOf(created.body.connect_url as string);
     const user = await waitFor('auth_error', async () => {
       const row = await installation.userRow(userId);
       return row.state === 'auth_error' ? row : null;
@@ -103,6 +103,7 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
     tokens.validRefreshTokens.add('1//fresh');
     await partner.put(usersPath(code, 'revoked-user'), { oauth2_refresh_token: '1//fresh' });
     await waitFor('an XOAUTH2 session', () => imap.openSessions('revoked@gmail.test') === 1);
-    expect((await installation.userRow(userId)).state).toBe('watching');
+    // The server sees the session before the login finished and the state was written: wait for it.
+    await waitFor('state watching', async () => (await installation.userRow(userId)).state === 'watching');
   });
 });

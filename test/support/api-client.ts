@@ -61,3 +61,8 @@ export class ApiClient {
 
 export const usersPath = (code: string, tag?: string) =>
   `/api/v1/connections/${code}/users${tag === undefined ? '' : `/${encodeURIComponent(tag)}`}`;
+
+/** The user id inside a connect or disconnect URL (`/users/<action>/<user id>.<ts>.<signature>`). */
+export function userIdOf(linkUrl: string): string {
+  return new URL(linkUrl).pathname.split('/').at(-1)?.split('.')[0] ?? '';
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { FakeImapServer, type FakeImapServerOptions } from '../harness/fake-imap/index.js';
 import type { ApiClient } from './api-client.js';
-import { usersPath } from './api-client.js';
+import { userIdOf, usersPath } from './api-client.js';
 import { TestInstallation } from './test-installation.js';
 import { waitFor } from './wait-for.js';
 
@@ -40,7 +40,7 @@ export class FakeImapTestbed extends TestInstallation {
       login_password: options.password ?? 'secret',
     });
     if (result.status !== 200) throw new Error(`user create failed: ${JSON.stringify(result.body)}`);
-    const userId = new URL(result.body.connect_url as string).searchParams.get('user_id') ?? '';
+    const userId = userIdOf(result.body.connect_url as string);
     return { tag: username, userId, username };
   }
 

@@ -1,6 +1,6 @@
 import { DovecotTestServer, type DovecotStartOptions } from '../harness/dovecot.js';
 import type { ApiClient } from './api-client.js';
-import { usersPath } from './api-client.js';
+import { userIdOf, usersPath } from './api-client.js';
 import { TestInstallation } from './test-installation.js';
 
 export interface Mailbox {
@@ -39,7 +39,7 @@ export class ImapTestbed extends TestInstallation {
       login_password: options.password ?? password,
     });
     if (result.status !== 200) throw new Error(`user create failed: ${JSON.stringify(result.body)}`);
-    const userId = new URL(result.body.connect_url as string).searchParams.get('user_id') ?? '';
+    const userId = userIdOf(result.body.connect_url as string);
     return { tag, userId, email, password };
   }
 

@@ -31,13 +31,13 @@ export class TestInstallation {
     this.env = { DATABASE_URL: this.db.url, REDIS_PREFIX: uniqueName('superimap-test'), ...env };
   }
 
-  /** Migrates, seeds and starts the api. */
-  async start(): Promise<this> {
+  /** Migrates, seeds and starts the api (on `apiPort` when given, e.g. the port of PUBLIC_URL). */
+  async start(options: { apiPort?: number } = {}): Promise<this> {
     for (const command of [['migrate'], ['seed']]) {
       const result = await this.cli(command);
       if (result.code !== 0) throw new Error(`${command[0]} failed: ${result.stderr}`);
     }
-    this.api = await RoleProcess.start('api', this.env);
+    this.api = await RoleProcess.start('api', this.env, options.apiPort);
     await this.api.waitHealthy();
     return this;
   }
@@ -84,7 +84,13 @@ export class TestInstallation {
   }
 
   async sql<T extends pg.QueryResultRow = Record<string, any>>(text: string, values: unknown[] = []): Promise<T[]> {
-    this.pool ??= new pg.Pool({ connectionString: this.db.url, max: 4 });
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionString: this.db.url, max: 4 });
+      // An idle client is told its backend ended when the database is dropped; that is no test failure.
+      this.pool.on('error', (error: Error & { code?: string }) => {
+        if (error.code !== '57P01') throw error;
+      });
+    }
     return (await this.pool.query<T>(text, values)).rows;
   }
 

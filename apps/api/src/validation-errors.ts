@@ -1,6 +1,6 @@
 import type { ValidationError } from 'class-validator';
 
-import { DomainError } from '@app/core';
+import { CoreErrors, type DomainError } from '@app/core';
 
 /** At most this many fields are named in one error, so a hostile body cannot make a huge answer. */
 export const MAX_LISTED_FIELDS = 10;
@@ -18,7 +18,7 @@ export function validationFailure(errors: ValidationError[]): DomainError {
   const parts = [];
   if (unknown.length > 0) parts.push(`unknown field${unknown.length > 1 ? 's' : ''}: ${listed(unknown)}`);
   if (invalid.length > 0) parts.push(`invalid: ${listed(invalid.map((e) => shortName(e.property)))}`);
-  return new DomainError('ValidationFailed', `Invalid request (${parts.join('; ')})`, details);
+  return CoreErrors.validationFailed(`Invalid request (${parts.join('; ')})`, details);
 }
 
 function listed(names: string[]): string {

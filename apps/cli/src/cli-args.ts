@@ -8,11 +8,11 @@ import { CliError, USAGE_ERROR } from './cli-error.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses `--flag value` options strictly: unknown flags and stray arguments are usage errors. */
-export function parseFlags(args: string[], options: Options): Record<string, string | boolean | undefined> {
+export function parseFlags(args: string[], options: Options): Record<string, string | boolean | string[] | undefined> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
       string,
-      string | boolean | undefined
+      string | boolean | string[] | undefined
     >;
   } catch (error) {
     throw new CliError((error as Error).message, USAGE_ERROR);

@@ -13,7 +13,7 @@ import {
   UserChangeNotifier,
 } from '@app/core';
 import { SessionManager } from '@app/imap';
-import { MailboxAccounts } from '@app/users';
+import { WatchableUsersQuery } from '@app/users';
 
 import { type MembershipEvent, type NodeInfo, NodeRegistry } from './node-registry.service.js';
 import { assignUsers } from './rendezvous-assignment.js';
@@ -56,12 +56,12 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     private readonly sessions: SessionManager,
     private readonly changes: UserChangeNotifier,
     private readonly config: AppConfig,
-    accounts: MailboxAccounts,
+    watchableQuery: WatchableUsersQuery,
     health: HealthService,
     metrics: MetricsService,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
-    this.watchable = new WatchableUsers(accounts);
+    this.watchable = new WatchableUsers(watchableQuery);
     this.logger = logger.child({ component: 'cluster' });
     health.addContributor(this);
     this.nodesGauge = new Gauge({
@@ -128,7 +128,8 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   private async onUserChange(change: UserChange): Promise<void> {
     try {
       await this.watchable.apply(change);
-      if (change.reason === 'updated') await this.sessions.restart(change.userIds);
+      // Only a new login needs a new session; other edits (tag, tracer) must not cost the provider a login.
+      if (change.reason === 'credentials_changed') await this.sessions.restart(change.userIds);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not apply a user change; the next pass will');
     }

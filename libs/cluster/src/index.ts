@@ -1,5 +1,3 @@
-export * from './cluster-ownership.service.js';
-export * from './cluster.module.js';
-export * from './node-registry.service.js';
-export * from './rendezvous-assignment.js';
-export * from './user-leases.service.js';
+export { ClusterOwnership } from './cluster-ownership.service.js';
+export { ClusterMembershipModule, ClusterModule } from './cluster.module.js';
+export { type NodeInfo, NodeRegistry } from './node-registry.service.js';

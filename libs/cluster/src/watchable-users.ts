@@ -1,5 +1,5 @@
 import type { UserChange } from '@app/core';
-import type { MailboxAccounts } from '@app/users';
+import type { WatchableUsersQuery } from '@app/users';
 
 /** A full reload this often catches anything the incremental refreshes and notifications missed. */
 const FULL_RELOAD_MS = 10 * 60_000;
@@ -13,7 +13,7 @@ export class WatchableUsers {
   private watermark: string | null = null;
   private loadedAt = 0;
 
-  constructor(private readonly accounts: MailboxAccounts) {}
+  constructor(private readonly query: WatchableUsersQuery) {}
 
   get all(): ReadonlySet<string> {
     return this.ids;
@@ -22,13 +22,13 @@ export class WatchableUsers {
   /** Brings the set up to date: a full load when due, else the users changed since the last refresh. */
   async refresh(): Promise<void> {
     if (this.watermark === null || Date.now() - this.loadedAt > FULL_RELOAD_MS) {
-      const watermark = await this.accounts.databaseNow();
-      this.ids = new Set(await this.accounts.watchableUserIds());
+      const watermark = await this.query.databaseNow();
+      this.ids = new Set(await this.query.all());
       this.watermark = watermark;
       this.loadedAt = Date.now();
       return;
     }
-    const { changes, watermark } = await this.accounts.changedSince(this.watermark);
+    const { changes, watermark } = await this.query.changedSince(this.watermark);
     for (const { id, watchable } of changes) {
       if (watchable) this.ids.add(id);
       else this.ids.delete(id);
@@ -43,7 +43,7 @@ export class WatchableUsers {
       await this.refresh();
       return;
     }
-    const watchable = await this.accounts.whichWatchable(change.userIds);
+    const watchable = await this.query.which(change.userIds);
     for (const id of change.userIds) {
       if (watchable.has(id)) this.ids.add(id);
       else this.ids.delete(id);

@@ -4,18 +4,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { DomainError, SecretBox, UserChangeNotifier } from '@app/core';
+import { SecretBox, UserChangeNotifier } from '@app/core';
 import { type ImapProvider, ProvidersService } from '@app/providers';
 
+import { ConnectionErrors } from './connections.errors.js';
 import type { ConnectionFieldsDto } from './dto/connection-fields.dto.js';
+import { type OAuth2Client, oauth2ClientOf } from './oauth2/oauth2-tokens.js';
 import { PartnerConnection } from './partner-connection.entity.js';
 
 const OAUTH2_FIELDS = ['oauth2_client_id', 'oauth2_client_secret'] as const;
-
-export interface ConnectionWithCount {
-  connection: PartnerConnection;
-  usersCount: number;
-}
 
 /** A partner's connections; every method is scoped to one partner, so others' connections do not exist. */
 @Injectable()
@@ -27,29 +24,22 @@ export class ConnectionsService {
     private readonly changes: UserChangeNotifier,
   ) {}
 
-  async list(partnerId: string): Promise<ConnectionWithCount[]> {
-    const connections = await this.connections.find({ where: { partnerId }, order: { createdAt: 'ASC' } });
-    const counts = await this.activeUserCounts(connections.map((c) => c.id));
-    return connections.map((connection) => ({ connection, usersCount: counts.get(connection.id) ?? 0 }));
+  async list(partnerId: string): Promise<PartnerConnection[]> {
+    return this.connections.find({ where: { partnerId }, order: { createdAt: 'ASC' } });
   }
 
   async get(partnerId: string, providerCode: string): Promise<PartnerConnection> {
     const provider = await this.providers.getByCode(providerCode);
     const connection = await this.connections.findOneBy({ partnerId, imapProviderId: provider.id });
-    if (!connection) throw new DomainError('ConnectionNotFound', `Connection not found for '${providerCode}'`);
+    if (!connection) throw ConnectionErrors.notFound(providerCode);
     return connection;
-  }
-
-  async getWithCount(partnerId: string, providerCode: string): Promise<ConnectionWithCount> {
-    const connection = await this.get(partnerId, providerCode);
-    return { connection, usersCount: (await this.activeUserCounts([connection.id])).get(connection.id) ?? 0 };
   }
 
   async create(partnerId: string, providerCode: string, fields: ConnectionFieldsDto): Promise<PartnerConnection> {
     const provider = await this.providers.getByCode(providerCode);
     assertFieldsFit(provider, fields);
     if (await this.connections.existsBy({ partnerId, imapProviderId: provider.id })) {
-      throw new DomainError('ConnectionExists', `A connection for '${providerCode}' already exists`);
+      throw ConnectionErrors.exists(providerCode);
     }
     const connection = this.connections.create({
       id: randomUUID(),
@@ -65,7 +55,7 @@ export class ConnectionsService {
     } catch (error) {
       // Two concurrent creates: the unique index decides.
       if ((error as { code?: string }).code === '23505') {
-        throw new DomainError('ConnectionExists', `A connection for '${providerCode}' already exists`);
+        throw ConnectionErrors.exists(providerCode);
       }
       throw error;
     }
@@ -85,46 +75,33 @@ export class ConnectionsService {
     await this.changes.publish({ reason: 'connection_deleted', userIds: [], connectionId: connection.id });
   }
 
-  /** The plaintext OAuth2 client secret, for token requests. */
-  clientSecret(connection: PartnerConnection): string | null {
-    return connection.oauth2ClientSecret
-      ? this.secretBox.decrypt(connection.oauth2ClientSecret, {
-          table: 'partner_connections',
-          column: 'oauth2_client_secret',
-          id: connection.id,
-        })
+  /** The connection's OAuth2 client (id, plaintext secret, provider URLs), for token calls. */
+  async oauth2Client(connectionId: string): Promise<OAuth2Client> {
+    const connection = await this.connections.findOneBy({ id: connectionId });
+    if (!connection) throw ConnectionErrors.notFound(connectionId);
+    const secret = connection.oauth2ClientSecret
+      ? this.secretBox.decrypt(connection.oauth2ClientSecret, secretLocation(connection))
       : null;
+    return oauth2ClientOf(connection.provider, connection.oauth2ClientId, secret);
   }
 
   private applyFields(connection: PartnerConnection, fields: ConnectionFieldsDto): void {
     if (fields.oauth2_client_id !== undefined) connection.oauth2ClientId = fields.oauth2_client_id;
     if (fields.oauth2_client_secret !== undefined) {
-      connection.oauth2ClientSecret = this.secretBox.encrypt(fields.oauth2_client_secret, {
-        table: 'partner_connections',
-        column: 'oauth2_client_secret',
-        id: connection.id,
-      });
+      connection.oauth2ClientSecret = this.secretBox.encrypt(fields.oauth2_client_secret, secretLocation(connection));
     }
   }
+}
 
-  // users_count is an aggregate over the users table, read here to keep connections free of a users dependency.
-  private async activeUserCounts(connectionIds: string[]): Promise<Map<string, number>> {
-    if (connectionIds.length === 0) return new Map();
-    const rows: { id: string; count: string }[] = await this.connections.query(
-      `SELECT partner_connection_id AS id, count(*) AS count FROM users
-        WHERE partner_connection_id = ANY($1) AND archived_at IS NULL GROUP BY partner_connection_id`,
-      [connectionIds],
-    );
-    return new Map(rows.map((row) => [row.id, Number(row.count)]));
-  }
+function secretLocation(connection: PartnerConnection) {
+  return { table: 'partner_connections', column: 'oauth2_client_secret', id: connection.id };
 }
 
 function assertFieldsFit(provider: ImapProvider, fields: ConnectionFieldsDto): void {
   if (provider.auth === 'oauth2') return;
   const misplaced = OAUTH2_FIELDS.filter((field) => fields[field] !== undefined);
   if (misplaced.length > 0) {
-    throw new DomainError(
-      'ValidationFailed',
+    throw ConnectionErrors.fieldsNotAccepted(
       `${misplaced.join(', ')} not accepted: ${provider.code} uses password authentication`,
       misplaced.map((field) => ({ field, errors: ['not accepted for a password provider'] })),
     );

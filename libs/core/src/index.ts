@@ -1,30 +1,41 @@
-export * from './config/app-config.js';
-export * from './config/config.module.js';
-export * from './config/environment.js';
-export * from './config/load-config.js';
-export * from './core.module.js';
-export * from './crypto/encrypted-columns.js';
-export * from './crypto/encryption-keys.js';
-export * from './crypto/key-rotation.js';
-export * from './crypto/secret-box.js';
-export * from './database/data-source-options.js';
-export * from './database/ensure-database.js';
-export * from './errors/all-errors.filter.js';
-export * from './errors/domain-error.js';
-export * from './errors/error-body.js';
-export * from './health/health.service.js';
-export * from './logging/logger.js';
-export * from './logging/logging.module.js';
-export * from './logging/pino-nest-logger.js';
-export * from './metrics/metrics.service.js';
-export * from './queue/queue.module.js';
-export * from './queue/queues.js';
-export * from './redis/redis.module.js';
-export * from './redis/redis-connection.js';
-export * from './bootstrap/start-role.js';
-export * from './notifications/user-changes.js';
-export * from './errors/error-body.schema.js';
-export * from './network/ssrf-guard.js';
-export * from './pagination/page-cursor.js';
-export * from './pagination/page.query.js';
-export * from './validation/input-formats.js';
+export { exitCleanlyOnSignals, type RoleSpec, startRole } from './bootstrap/start-role.js';
+export { AppConfig, CONFIG_VARIABLES, type LogLevel } from './config/app-config.js';
+export { loadConfigFromProcess } from './config/environment.js';
+export { ConfigError, parseConfig } from './config/load-config.js';
+export { CoreModule } from './core.module.js';
+export { rotateEncryptionKeys } from './crypto/key-rotation.js';
+export { SecretBox, SecretDecryptionError, type SecretLocation } from './crypto/secret-box.js';
+export { dataSourceOptions } from './database/data-source-options.js';
+export { ensureDatabase } from './database/ensure-database.js';
+export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';
+export { type ErrorBody, errorBody } from './errors/error-body.js';
+export { ErrorBodySchema } from './errors/error-body.schema.js';
+export { errorPage } from './errors/error-page.js';
+export { type HealthContributor, HealthService } from './health/health.service.js';
+export { createRootLogger, NODE_ID } from './logging/logger.js';
+export { ROOT_LOGGER } from './logging/logging.module.js';
+export { MetricsService } from './metrics/metrics.service.js';
+export { escapeHtml } from './pages/escape-html.js';
+export { PAGE_HEADERS, type PageOptions, renderPage, SITE_CSS } from './pages/page-layout.js';
+export {
+  assertAllowedScheme,
+  assertPublicUrl,
+  BlockedAddressError,
+  InsecureWebhookUrlError,
+  isBlockedAddress,
+  publicOnlyLookup,
+} from './network/ssrf-guard.js';
+export { type UserChange, UserChangeNotifier } from './notifications/user-changes.js';
+export { type KeysetPage, keysetPage, setNextCursorHeader } from './pagination/keyset-page.js';
+export { decodeCursor, encodeCursor, type PagePosition } from './pagination/page-cursor.js';
+export { PageQuery } from './pagination/page.query.js';
+export {
+  TRACER_SEND_JOB,
+  TRACERS_QUEUE,
+  type TracerSendJob,
+  WEBHOOK_DELIVER_JOB,
+  type WebhookDeliverJob,
+  WEBHOOKS_QUEUE,
+} from './queue/queues.js';
+export { RedisService } from './redis/redis.module.js';
+export { IsTimestamp, isUuid, isValidTimestamp } from './validation/input-formats.js';

@@ -1,6 +1,6 @@
-export * from './concurrency-limiter.js';
-export * from './imap-client.module.js';
-export * from './pipeline/mail-log.entity.js';
-export * from './pipeline/seed-envelope.js';
-export * from './session/reconnect-policy.js';
-export * from './session/session-manager.service.js';
+export { type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
+export { ImapClientModule } from './imap-client.module.js';
+export { ImapModule } from './imap.module.js';
+export { type FetchedMessage, NewMailPipeline, type PipelineOutcome } from './pipeline/new-mail-pipeline.service.js';
+export { type SessionState } from './session/mailbox-session.js';
+export { SessionManager } from './session/session-manager.service.js';

@@ -1,8 +1,7 @@
-export * from './dto/create-partner.dto.js';
-export * from './partner-credentials.js';
-export * from './partner.entity.js';
-export * from './partners.module.js';
-export * from './partners.service.js';
-export * from './api/current-partner.decorator.js';
-export * from './api/partner-api.decorator.js';
-export * from './api/partner-auth.guard.js';
+export { CurrentPartner } from './api/current-partner.decorator.js';
+export { PartnerApi } from './api/partner-api.decorator.js';
+export { CreatePartnerDto } from './dto/create-partner.dto.js';
+export { Partner } from './partner.entity.js';
+export { PartnerErrors } from './partners.errors.js';
+export { PartnerAuthModule, PartnersModule } from './partners.module.js';
+export { type CreatedPartner, type PartnerSigningKeys, PartnersService } from './partners.service.js';

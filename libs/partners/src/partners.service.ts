@@ -4,11 +4,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertAllowedScheme, assertPublicUrl, DomainError, SecretBox } from '@app/core';
+import { AppConfig, assertAllowedScheme, assertPublicUrl, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import { apiKeyMatches, generateApiKey, generateWebhookSecret, hashApiKey } from './partner-credentials.js';
 import { Partner } from './partner.entity.js';
+import { PartnerErrors } from './partners.errors.js';
 
 /** How long a rotated-out webhook secret keeps signing, so receivers can switch without downtime. */
 const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -51,7 +52,7 @@ export class PartnersService {
       userDisconnectedWebhook: input.userDisconnectedWebhook ?? null,
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
-      allowedRedirectUrls: [],
+      allowedRedirectUrls: input.allowedRedirectUrls ?? [],
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }
@@ -74,8 +75,7 @@ export class PartnersService {
       }
     }
     if (problems.length > 0) {
-      throw new DomainError(
-        'ValidationFailed',
+      throw PartnerErrors.unreachableWebhooks(
         `Webhook URLs must be publicly reachable: ${problems.map((p) => `${p.field}: ${p.errors[0]}`).join('; ')}`,
         problems,
       );
@@ -88,7 +88,7 @@ export class PartnersService {
 
   async get(id: string): Promise<Partner> {
     const partner = await this.partners.findOneBy({ id });
-    if (!partner) throw new DomainError('PartnerNotFound', `Partner not found: ${id}`);
+    if (!partner) throw PartnerErrors.notFound(id);
     return partner;
   }
 

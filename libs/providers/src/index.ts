@@ -1,5 +1,6 @@
-export * from './builtin-providers.js';
-export * from './dto/create-provider.dto.js';
-export * from './imap-provider.entity.js';
-export * from './providers.module.js';
-export * from './providers.service.js';
+export { BUILTIN_PROVIDERS } from './builtin-providers.js';
+export { CreateProviderDto } from './dto/create-provider.dto.js';
+export { ImapProvider, type ProviderAuth, type TransportSecurity } from './imap-provider.entity.js';
+export { ProviderErrors } from './providers.errors.js';
+export { ProvidersModule } from './providers.module.js';
+export { type ProviderDefinition, ProvidersService } from './providers.service.js';

@@ -4,9 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { DomainError } from '@app/core';
-
 import { ImapProvider } from './imap-provider.entity.js';
+import { ProviderErrors } from './providers.errors.js';
 
 type OptionalFields = Pick<
   ImapProvider,
@@ -38,14 +37,14 @@ export class ProvidersService {
 
   async getByCode(code: string): Promise<ImapProvider> {
     const provider = await this.findByCode(code);
-    if (!provider) throw new DomainError('ImapProviderNotFound', `Imap Provider not found for '${code}'`);
+    if (!provider) throw ProviderErrors.notFound(code);
     return provider;
   }
 
   async create(definition: ProviderDefinition): Promise<ImapProvider> {
     const inserted = await this.insertIfMissing(definition);
     if (!inserted) {
-      throw new DomainError('ProviderExists', `An IMAP provider with code '${definition.code}' already exists`);
+      throw ProviderErrors.exists(definition.code);
     }
     return this.getByCode(definition.code);
   }

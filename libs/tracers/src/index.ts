@@ -1,3 +1,2 @@
-export * from './tracer-log.entity.js';
-export * from './tracers.module.js';
-export * from './tracers.service.js';
+export { TracersModule } from './tracers.module.js';
+export { TracersService } from './tracers.service.js';

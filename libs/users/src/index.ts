@@ -1,10 +1,18 @@
-export * from './dto/create-user.dto.js';
-export * from './dto/list-users.query.js';
-export * from './dto/update-user.dto.js';
-export * from './dto/user-fields.dto.js';
-export * from './dto/user.response.js';
-export * from './signed-user-urls.js';
-export * from './user.entity.js';
-export * from './users.module.js';
-export * from './users.service.js';
-export * from './mailbox-accounts.service.js';
+export { CreateUserDto } from './dto/create-user.dto.js';
+export { UpdateUserDto } from './dto/update-user.dto.js';
+export type { MailboxAccount, MailboxCursor, MailboxServer, MailboxUser } from './mailbox-account.js';
+export { MailboxAccounts } from './mailbox-accounts.service.js';
+export { MailboxStates } from './mailbox-states.service.js';
+export { SignedUserUrls, USER_URL_TTL_SECONDS, type UserUrlAction, type VerifiedUserLink } from './signed-user-urls.js';
+export {
+  type CredentialChange,
+  CredentialsError,
+  type MailboxLogin,
+  UserCredentials,
+} from './user-credentials.service.js';
+export { type DeliveryTarget, type LinkTarget, UserDirectory } from './user-directory.service.js';
+export { USER_STATES, type UserState } from './user.entity.js';
+export { UserErrors } from './users.errors.js';
+export { UsersApiModule, UsersModule } from './users.module.js';
+export { UsersService } from './users.service.js';
+export { WatchableUsersQuery } from './watchable-users.query.js';

@@ -4,19 +4,37 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConnectionsModule } from '@app/connections';
 import { PartnerAuthModule } from '@app/partners';
 
+import { ConnectionsController } from './api/connections.controller.js';
 import { UsersController } from './api/users.controller.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
+import { MailboxStates } from './mailbox-states.service.js';
 import { SignedUserUrls } from './signed-user-urls.js';
+import { UserCredentials } from './user-credentials.service.js';
+import { UserDirectory } from './user-directory.service.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
+import { WatchableUsersQuery } from './watchable-users.query.js';
+
+const SERVICES = [
+  MailboxAccounts,
+  MailboxStates,
+  SignedUserUrls,
+  UserCredentials,
+  UserDirectory,
+  UsersService,
+  WatchableUsersQuery,
+];
 
 @Module({
   imports: [TypeOrmModule.forFeature([User]), ConnectionsModule],
-  providers: [UsersService, SignedUserUrls, MailboxAccounts],
-  exports: [UsersService, SignedUserUrls, MailboxAccounts],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class UsersModule {}
 
-/** The partner API's user routes (mounted by the api role only). */
-@Module({ imports: [UsersModule, PartnerAuthModule], controllers: [UsersController] })
+/** The partner API's connection and user routes (mounted by the api role only). */
+@Module({
+  imports: [UsersModule, ConnectionsModule, PartnerAuthModule],
+  controllers: [ConnectionsController, UsersController],
+})
 export class UsersApiModule {}

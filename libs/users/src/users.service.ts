@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { IsNull, type Repository } from 'typeorm';
 
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
-import { decodeCursor, DomainError, encodeCursor, SecretBox, type UserChange, UserChangeNotifier } from '@app/core';
+import { keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
 
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
+import { UserCredentials } from './user-credentials.service.js';
 import { User } from './user.entity.js';
-
-const DEFAULT_PAGE_SIZE = 100;
+import { UserErrors } from './users.errors.js';
 
 export interface UserPage {
   users: User[];
@@ -26,36 +26,21 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly connections: ConnectionsService,
-    private readonly secretBox: SecretBox,
+    private readonly credentials: UserCredentials,
     private readonly changes: UserChangeNotifier,
   ) {}
 
   async list(partnerId: string, providerCode: string, query: ListUsersQuery): Promise<UserPage> {
     const connection = await this.connections.get(partnerId, providerCode);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.users
       .createQueryBuilder('u')
-      .where('u.partner_connection_id = :connectionId', { connectionId: connection.id })
-      .addSelect('u.created_at::text', 'created_text')
-      .orderBy('u.created_at', 'ASC')
-      .addOrderBy('u.id', 'ASC')
-      .limit(limit + 1);
+      .where('u.partner_connection_id = :connectionId', { connectionId: connection.id });
     if (query.archived !== undefined) {
       builder.andWhere(query.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
     }
     if (query.state) builder.andWhere('u.state = :state', { state: query.state });
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor);
-      builder.andWhere('(u.created_at, u.id) > (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', position);
-    }
-    const { entities, raw } = await builder.getRawAndEntities<{ created_text: string }>();
-    const users = entities.slice(0, limit);
-    const last = users.at(-1);
-    const nextCursor =
-      entities.length > limit && last
-        ? encodeCursor({ createdAt: raw[users.length - 1].created_text, id: last.id })
-        : null;
-    return { users, nextCursor };
+    const page = await keysetPage(builder, 'u', query);
+    return { users: page.rows.map((row) => row.entity), nextCursor: page.nextCursor };
   }
 
   /** The active user with this tag (case-insensitively), else the most recently archived one. */
@@ -98,13 +83,19 @@ export class UsersService {
     const wasArchived = user.archivedAt !== null;
     if (input.tag !== undefined) user.tag = input.tag;
     if (input.archived !== undefined) user.archivedAt = input.archived ? (user.archivedAt ?? new Date()) : null;
-    this.applyFields(user, connection, input);
+    const loginChanged = this.applyFields(user, connection, input);
     if (!user.archivedAt && (wasArchived || input.tag !== undefined)) {
       await this.assertTagFree(connection, user.tag, user.id);
     }
     const saved = await this.saveMapped(user);
     const reason =
-      wasArchived && !saved.archivedAt ? 'restored' : !wasArchived && saved.archivedAt ? 'archived' : 'updated';
+      wasArchived && !saved.archivedAt
+        ? 'restored'
+        : !wasArchived && saved.archivedAt
+          ? 'archived'
+          : loginChanged
+            ? 'credentials_changed'
+            : 'updated';
     await this.announce({ reason, userIds: [saved.id] });
     return saved;
   }
@@ -117,6 +108,12 @@ export class UsersService {
     await this.announce({ reason: 'archived', userIds: [user.id] });
   }
 
+  /** Archives a user whose partner answered 403 to one of its webhooks (the seed's contract). */
+  async archiveRejected(userId: string): Promise<void> {
+    const result = await this.users.update({ id: userId, archivedAt: IsNull() }, { archivedAt: new Date() });
+    if (result.affected) await this.announce({ reason: 'archived', userIds: [userId] });
+  }
+
   private async getInConnection(connection: PartnerConnection, tag: string): Promise<User> {
     const user = await this.users
       .createQueryBuilder('u')
@@ -125,7 +122,7 @@ export class UsersService {
       .orderBy('u.archived_at IS NULL', 'DESC')
       .addOrderBy('u.archived_at', 'DESC')
       .getOne();
-    if (!user) throw new DomainError('UserNotFound', `User not found for '${tag}'`);
+    if (!user) throw UserErrors.notFound(tag);
     return user;
   }
 
@@ -137,7 +134,7 @@ export class UsersService {
       .andWhere('u.archived_at IS NULL')
       .andWhere(exceptId ? 'u.id <> :exceptId' : 'TRUE', { exceptId })
       .getExists();
-    if (clash) throw tagTaken(tag);
+    if (clash) throw UserErrors.tagTaken(tag);
   }
 
   /** Saves, turning a lost race on the unique tag index into the same 409 as the pre-check. */
@@ -145,50 +142,25 @@ export class UsersService {
     try {
       return await this.users.save(user);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw tagTaken(user.tag);
+      if ((error as { code?: string }).code === '23505') throw UserErrors.tagTaken(user.tag);
       throw error;
     }
   }
 
-  private applyFields(user: User, connection: PartnerConnection, input: UserFieldsDto): void {
-    const location = (column: string) => ({ table: 'users', column, id: user.id });
-    let credentialsChanged = false;
-    if (input.email !== undefined) user.email = input.email;
+  /** Applies the partner's fields; returns whether the mailbox's login changed. */
+  private applyFields(user: User, connection: PartnerConnection, input: UserFieldsDto): boolean {
     if (input.enable_tracer !== undefined) user.enableTracer = input.enable_tracer;
-    if (input.login_username !== undefined) {
-      user.loginUsername = input.login_username;
-      credentialsChanged = true;
-    }
-    if (input.login_password !== undefined) {
-      user.loginPassword = this.secretBox.encrypt(input.login_password, location('login_password'));
-      credentialsChanged = true;
-    }
-    if (input.oauth2_refresh_token !== undefined) {
-      user.oauth2RefreshToken = this.secretBox.encrypt(input.oauth2_refresh_token, location('oauth2_refresh_token'));
-      user.oauth2AccessToken = null;
-      user.oauth2AccessTokenExpiresAt = null;
-      credentialsChanged = true;
-    }
-    if (credentialsChanged) {
-      // New credentials deserve an immediate attempt, whatever failed before.
-      user.state = 'idle';
-      user.lastError = null;
-      user.authFailedAt = null;
-    }
-    const hasCredentials =
-      connection.provider.auth === 'password'
-        ? Boolean(user.loginUsername && user.loginPassword)
-        : Boolean(user.email && user.oauth2RefreshToken);
-    user.connectedAt = hasCredentials ? (user.connectedAt ?? new Date()) : null;
+    return this.credentials.apply(user, connection.provider.auth, {
+      email: input.email,
+      loginUsername: input.login_username,
+      loginPassword: input.login_password,
+      oauth2RefreshToken: input.oauth2_refresh_token,
+    });
   }
 
   private async announce(change: UserChange): Promise<void> {
     await this.changes.publish(change);
   }
-}
-
-function tagTaken(tag: string): DomainError {
-  return new DomainError('TagTaken', `Tag '${tag}' is already used by another active user of this connection`);
 }
 
 function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): void {
@@ -197,8 +169,7 @@ function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): v
     .filter(([field, kind]) => kind !== auth && input[field as keyof UserFieldsDto] !== undefined)
     .map(([field]) => field);
   if (misplaced.length > 0) {
-    throw new DomainError(
-      'ValidationFailed',
+    throw UserErrors.fieldsNotAccepted(
       `${misplaced.join(', ')} not accepted: ${connection.provider.code} uses ${auth} authentication`,
       misplaced.map((field) => ({ field, errors: [`not accepted for an ${auth} provider`] })),
     );

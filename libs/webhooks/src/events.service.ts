@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { decodeCursor, DomainError, encodeCursor, isUuid } from '@app/core';
+import { isUuid, keysetPage } from '@app/core';
+import { UserDirectory } from '@app/users';
 
 import type { ListEventsQuery } from './dto/list-events.query.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent, type WebhookEventStatus } from './webhook-event.entity.js';
+import { WebhookErrors } from './webhooks.errors.js';
 
 export interface EventRow {
   event: WebhookEvent;
@@ -19,8 +21,6 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
-const DEFAULT_PAGE_SIZE = 100;
-
 /** Reading the outbox and redelivering from it; partner-scoped like the rest of the API. */
 @Injectable()
 export class EventsService {
@@ -28,38 +28,24 @@ export class EventsService {
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectRepository(TransmitLog) private readonly transmitLogs: Repository<TransmitLog>,
     private readonly outbox: EventOutbox,
+    private readonly directory: UserDirectory,
   ) {}
 
   async list(partnerId: string, query: ListEventsQuery): Promise<EventPage> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    // Keyset on (created_at, id) at microsecond precision; the cursor carries the exact text.
-    const builder = this.events
-      .createQueryBuilder('event')
-      .leftJoin('users', 'owner', 'owner.id = event.user_id')
-      .addSelect('owner.tag', 'user_tag')
-      .addSelect('event.created_at::text', 'created_text')
-      .where('event.partner_id = :partnerId', { partnerId })
-      .orderBy('event.created_at', 'ASC')
-      .addOrderBy('event.id', 'ASC')
-      .limit(limit + 1);
+    const builder = this.events.createQueryBuilder('event').where('event.partner_id = :partnerId', { partnerId });
     if (query.status) builder.andWhere('event.status = :status', { status: query.status });
-    if (query.user_tag) builder.andWhere('lower(owner.tag) = lower(:tag)', { tag: query.user_tag });
+    if (query.user_tag) {
+      const userIds = await this.directory.idsWithTag(partnerId, query.user_tag);
+      if (userIds.length === 0) return { rows: [], nextCursor: null };
+      builder.andWhere('event.user_id IN (:...userIds)', { userIds });
+    }
     if (query.since) builder.andWhere('event.created_at >= :since', { since: query.since });
     if (query.until) builder.andWhere('event.created_at < :until', { until: query.until });
-    if (query.cursor) {
-      builder.andWhere(
-        '(event.created_at, event.id) > (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))',
-        decodeCursor(query.cursor),
-      );
-    }
-    const { entities, raw } = await builder.getRawAndEntities<{ user_tag: string | null; created_text: string }>();
-    const rows = entities.slice(0, limit).map((event, i) => ({ event, userTag: raw[i].user_tag }));
-    const last = rows.length > 0 ? raw[rows.length - 1] : undefined;
-    const nextCursor =
-      entities.length > limit && last
-        ? encodeCursor({ createdAt: last.created_text, id: rows[rows.length - 1].event.id })
-        : null;
-    return { rows, nextCursor };
+    const page = await keysetPage(builder, 'event', query);
+    const events = page.rows.map((row) => row.entity);
+    const tags = await this.directory.tagsOf(events.flatMap((event) => (event.userId ? [event.userId] : [])));
+    const rows = events.map((event) => ({ event, userTag: event.userId ? (tags.get(event.userId) ?? null) : null }));
+    return { rows, nextCursor: page.nextCursor };
   }
 
   async get(partnerId: string, id: string): Promise<{ row: EventRow; attempts: TransmitLog[] }> {
@@ -91,7 +77,7 @@ export class EventsService {
     if (event.status === 'pending') return true;
     if (event.type === 'new_mail' && event.body === null && event.metadata.truncated !== true) {
       if (!strict) return false;
-      throw new DomainError('Conflict', 'The message body of this event is no longer retained; it cannot be resent');
+      throw WebhookErrors.bodyNotRetained();
     }
     await this.events.update({ id: event.id }, { status: 'pending', lastError: null, deliveredAt: null });
     await this.outbox.requeue(event.id);
@@ -99,15 +85,11 @@ export class EventsService {
   }
 
   private async find(partnerId: string, id: string): Promise<EventRow> {
-    const notFound = new DomainError('EventNotFound', `Event not found: ${id}`);
+    const notFound = WebhookErrors.eventNotFound(id);
     if (!isUuid(id)) throw notFound;
-    const { entities, raw } = await this.events
-      .createQueryBuilder('event')
-      .leftJoin('users', 'owner', 'owner.id = event.user_id')
-      .addSelect('owner.tag', 'user_tag')
-      .where('event.id = :id AND event.partner_id = :partnerId', { id, partnerId })
-      .getRawAndEntities<{ user_tag: string | null }>();
-    if (entities.length === 0) throw notFound;
-    return { event: entities[0], userTag: raw[0].user_tag };
+    const event = await this.events.findOneBy({ id, partnerId });
+    if (!event) throw notFound;
+    const tags = await this.directory.tagsOf(event.userId ? [event.userId] : []);
+    return { event, userTag: event.userId ? (tags.get(event.userId) ?? null) : null };
   }
 }

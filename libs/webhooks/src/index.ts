@@ -1,8 +1,10 @@
-export * from './delivery/payload-builder.js';
-export * from './delivery/signatures.js';
-export * from './event-outbox.service.js';
-export * from './events.service.js';
-export * from './outbox-sweeper.service.js';
-export * from './transmit-log.entity.js';
-export * from './webhook-event.entity.js';
-export * from './webhooks.module.js';
+export { EventOutbox, type NewEvent } from './event-outbox.service.js';
+export { type EventPage, type EventRow, EventsService } from './events.service.js';
+export {
+  WEBHOOK_EVENT_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventStatus,
+  type WebhookEventType,
+} from './webhook-event.entity.js';
+export { WebhookErrors } from './webhooks.errors.js';
+export { EventsApiModule, WebhooksModule, WebhooksWorkerModule } from './webhooks.module.js';

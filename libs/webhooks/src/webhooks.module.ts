@@ -16,9 +16,9 @@ import { WebhookEvent } from './webhook-event.entity.js';
 
 /** Producing events: the outbox and its queue (imported by imap-client and api). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog])],
+  imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), UsersModule],
   providers: [EventOutbox, EventsService],
-  exports: [EventOutbox, EventsService, TypeOrmModule],
+  exports: [EventOutbox, EventsService],
 })
 export class WebhooksModule {}
 
@@ -28,7 +28,7 @@ export class EventsApiModule {}
 
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
 @Module({
-  imports: [WebhooksModule, PartnersModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), WebhooksModule, PartnersModule, UsersModule],
   providers: [WebhookDelivery, WebhookDeliveryProcessor, WebhookMetrics, OutboxSweeper],
   exports: [OutboxSweeper],
 })

@@ -6,19 +6,29 @@ import { withCommandContext } from '../command-context.js';
 
 const USAGE = `usage: superimap partner create --name NAME [--new-mail-webhook URL] [--user-connected-webhook URL]
          [--user-disconnected-webhook URL] [--success-url URL] [--failure-url URL]
+         [--allowed-redirect-url URL]...   (origins or URL prefixes connect pages may return users to)
        superimap partner list
        superimap partner rotate-secret --id PARTNER_ID`;
 
-const CREATE_FLAGS = Object.fromEntries(
-  ['name', 'new-mail-webhook', 'user-connected-webhook', 'user-disconnected-webhook', 'success-url', 'failure-url'].map(
-    (name) => [name, { type: 'string' as const }],
+const CREATE_FLAGS = {
+  ...Object.fromEntries(
+    [
+      'name',
+      'new-mail-webhook',
+      'user-connected-webhook',
+      'user-disconnected-webhook',
+      'success-url',
+      'failure-url',
+    ].map((name) => [name, { type: 'string' as const }]),
   ),
-);
+  'allowed-redirect-url': { type: 'string' as const, multiple: true },
+};
 
 export async function partnerCommand([action, ...args]: string[]): Promise<unknown> {
   switch (action) {
     case 'create': {
-      const input = toValidDto(CreatePartnerDto, camelCaseKeys(parseFlags(args, CREATE_FLAGS)));
+      const { 'allowed-redirect-url': allowed, ...flags } = parseFlags(args, CREATE_FLAGS);
+      const input = toValidDto(CreatePartnerDto, { ...camelCaseKeys(flags), allowedRedirectUrls: allowed });
       return withCommandContext([PartnersModule], async (context) => {
         const created = await context.get(PartnersService).create(input);
         // The only time the key and secret are shown: they are stored encrypted.
@@ -53,6 +63,7 @@ function describePartner(partner: Partner): Record<string, unknown> {
     user_disconnected_webhook: partner.userDisconnectedWebhook,
     success_url: partner.successUrl,
     failure_url: partner.failureUrl,
+    allowed_redirect_urls: partner.allowedRedirectUrls,
     created_at: partner.createdAt,
   };
 }

@@ -5,19 +5,15 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 
 import { ROOT_LOGGER } from '../logging/logging.module.js';
-import { DomainError, type ErrorCode } from './domain-error.js';
+import { PAGE_HEADERS } from '../pages/page-layout.js';
+import { DomainError, STATUS_CODES } from './domain-error.js';
 import { type ErrorBody, errorBody } from './error-body.js';
+import { errorPage, isBrowserPath } from './error-page.js';
 
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  404: 'NotFound',
-  409: 'Conflict',
-  413: 'PayloadTooLarge',
-  429: 'RateLimited',
-};
-
-/** Maps every error to `{error: {code, message}}`; unknown ones become a 500 with a correlation id. */
+/**
+ * Maps every error to its status: `{error: {code, message}}` for the API, health and metrics, an HTML page
+ * for browser paths. Unknown errors become a 500 with a correlation id, logged in full but never shown.
+ */
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
   constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
@@ -29,6 +25,14 @@ export class AllErrorsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const [status, body] = this.describe(exception, request);
     if (response.headersSent) return;
+    if (isBrowserPath(request.path)) {
+      response
+        .status(status)
+        .set(PAGE_HEADERS)
+        .type('html')
+        .send(errorPage(status, body.error.message, body.error.correlation_id));
+      return;
+    }
     response.status(status).json(body);
   }
 

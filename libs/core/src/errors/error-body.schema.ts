@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { ERROR_STATUS } from './domain-error.js';
-
 class ErrorDetailSchema {
-  @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'UserNotFound' })
+  @ApiProperty({ description: 'Stable error code; docs/API.md lists them.', example: 'UserNotFound' })
   code!: string;
 
   @ApiProperty({ example: "User not found for 'alice'" })

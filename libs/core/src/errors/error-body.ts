@@ -1,10 +1,8 @@
-import type { ErrorCode } from './domain-error.js';
-
-/** The one JSON error shape every HTTP endpoint returns. */
+/** The one JSON error shape every API endpoint returns. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown; correlation_id?: string };
+  error: { code: string; message: string; details?: unknown; correlation_id?: string };
 }
 
-export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Headers } from '@nestjs/common';
 
 import { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../errors/domain-error.js';
+import { CoreErrors } from '../errors/domain-error.js';
 import { MetricsService } from './metrics.service.js';
 import { operatorMayRead } from './operator-access.js';
 
@@ -16,10 +16,8 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metricsText(@Headers('authorization') authorization?: string): Promise<string> {
-    if (this.config.METRICS_PORT !== undefined) throw new DomainError('NotFound', 'Cannot GET /metrics');
-    if (!operatorMayRead(this.config, authorization)) {
-      throw new DomainError('Unauthorized', 'Send METRICS_TOKEN as a bearer token to read /metrics');
-    }
+    if (this.config.METRICS_PORT !== undefined) throw CoreErrors.metricsElsewhere();
+    if (!operatorMayRead(this.config, authorization)) throw CoreErrors.metricsTokenRequired();
     return this.metrics.render();
   }
 }

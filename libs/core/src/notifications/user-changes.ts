@@ -5,7 +5,7 @@ import { RedisService } from '../redis/redis.module.js';
 
 /** Something about which mailboxes should be watched changed; imap-client processes re-check them. */
 export interface UserChange {
-  reason: 'created' | 'updated' | 'archived' | 'restored' | 'deleted' | 'connection_deleted';
+  reason: 'created' | 'updated' | 'credentials_changed' | 'archived' | 'restored' | 'deleted' | 'connection_deleted';
   userIds: string[];
   connectionId?: string;
 }

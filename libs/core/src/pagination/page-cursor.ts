@@ -1,4 +1,4 @@
-import { DomainError } from '../errors/domain-error.js';
+import { CoreErrors } from '../errors/domain-error.js';
 import { isUuid, isValidTimestamp } from '../validation/input-formats.js';
 
 /**
@@ -26,7 +26,5 @@ export function decodeCursor(cursor: string): PagePosition {
   } catch {
     // fall through
   }
-  throw new DomainError('ValidationFailed', 'cursor is not a cursor this API returned', [
-    { field: 'cursor', errors: ['invalid cursor'] },
-  ]);
+  throw CoreErrors.invalidCursor();
 }

@@ -7,7 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { AppConfig, ROOT_LOGGER } from '@app/core';
 import { TracersService } from '@app/tracers';
-import { type MailboxAccount, MailboxAccounts } from '@app/users';
+import { type MailboxAccount, MailboxStates } from '@app/users';
 import { EventOutbox } from '@app/webhooks';
 
 import { ImapMetrics } from '../imap-metrics.service.js';
@@ -37,7 +37,7 @@ export class NewMailPipeline {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accounts: MailboxAccounts,
+    private readonly states: MailboxStates,
     private readonly outbox: EventOutbox,
     private readonly tracers: TracersService,
     private readonly metrics: ImapMetrics,
@@ -68,7 +68,7 @@ export class NewMailPipeline {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
     if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
-      await this.dataSource.transaction((manager) => this.accounts.advanceCursor(manager, user.id, cursor));
+      await this.dataSource.transaction((manager) => this.states.advanceCursor(manager, user.id, cursor));
       return 'older_than_user';
     }
 
@@ -129,7 +129,7 @@ export class NewMailPipeline {
         [mailLogId, account.user.id, uidValidity, message.uid, identity.messageId, identity.sha1, message.internalDate],
       );
       const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
-      await this.accounts.advanceCursor(manager, account.user.id, {
+      await this.states.advanceCursor(manager, account.user.id, {
         uid: message.uid,
         uidValidity,
         internalDate: message.internalDate,

@@ -1,13 +1,13 @@
-import { ImapFlow, type MailboxObject } from 'imapflow';
+import type { ImapFlow, MailboxObject } from 'imapflow';
 import type { Logger } from 'pino';
 
 import type { AppConfig } from '@app/core';
-import type { MailboxAccount, MailboxAccounts } from '@app/users';
+import type { MailboxAccount, MailboxAccounts, MailboxStates } from '@app/users';
 
 import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
-import type { MailboxCredentials } from './mailbox-credentials.service.js';
 import {
   AUTH_RETRY_MS,
   backoffDelay,
@@ -19,7 +19,8 @@ import {
 /** Collaborators shared by every session of a process. */
 export interface SessionDeps {
   accounts: MailboxAccounts;
-  credentials: MailboxCredentials;
+  states: MailboxStates;
+  connector: ImapConnector;
   pipeline: NewMailPipeline;
   /** Caps concurrent handshakes (IMAP_CONNECT_CONCURRENCY). */
   admission: ConcurrencyLimiter;
@@ -36,7 +37,6 @@ export type SessionState = 'connecting' | 'watching' | 'backoff' | 'auth_error' 
 const FETCH_BATCH = 50;
 /** First connect: deliver mail since the user's creation, but at most this far back (the seed's rule). */
 const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
-const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
 /** After a connection closes, how long its sync may take to wind down before it is abandoned. */
 const SYNC_SETTLE_MS = 5000;
 
@@ -49,6 +49,8 @@ export class MailboxSession {
   private stopped = false;
   private loop?: Promise<void>;
   private client?: ImapFlow;
+  /** Aborts a connection still being opened when the session stops. */
+  private readonly stopping = new AbortController();
   private wakeUp?: () => void;
   private syncing?: Promise<void>;
   private syncAgain = false;
@@ -78,6 +80,7 @@ export class MailboxSession {
   /** Closes the connection (with LOGOUT when `graceful`) and resolves once the session has fully stopped. */
   async stop(graceful = true): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wakeUp?.();
     await this.closeClient(graceful);
     await this.loop;
@@ -120,7 +123,7 @@ export class MailboxSession {
       const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
-      await this.deps.accounts.setState(this.userId, 'watching');
+      await this.deps.states.setState(this.userId, 'watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
@@ -146,43 +149,15 @@ export class MailboxSession {
     }
   }
 
-  private async open(
-    account: MailboxAccount,
-  ): Promise<{ client: ImapFlow; mailbox: MailboxObject; closed: Promise<void> }> {
+  private async open(account: MailboxAccount): Promise<OpenedMailbox> {
     if (this.stopped) throw new Error('stopped');
-    const { provider } = account;
-    const auth = await this.deps.credentials.authFor(account);
-    const client = new ImapFlow({
-      host: provider.imapHost,
-      port: provider.imapPort,
-      secure: provider.imapSecurity === 'tls',
-      doSTARTTLS: provider.imapSecurity === 'starttls' ? true : provider.imapSecurity === 'none' ? false : undefined,
-      auth,
-      logger: false,
-      clientInfo: { name: 'SuperIMAP' },
-      // IDLE as soon as the connection is free, or new mail would wait for imapflow's 15 s default.
-      autoIdleDelay: 0,
-      maxIdleTime: this.deps.config.IDLE_RESTART_INTERVAL * 1000,
-      socketTimeout: this.deps.config.IMAP_SOCKET_TIMEOUT * 1000,
-      connectionTimeout: 30_000,
-      greetingTimeout: 15_000,
-      disableCompression: true,
-    });
-    this.client = client;
-    // Listened for before anything can close it (stop() may, at any await below).
-    const closed = new Promise<void>((resolve) => client.once('close', resolve));
-    // Errors also close the connection; the close ends the watch and the loop reconnects.
-    client.on('error', (error: Error) => this.logger.debug({ err: error }, 'imap connection error'));
-    await client.connect();
-    const mailbox = await client.mailboxOpen(await this.watchedFolder(client, account), { readOnly: true });
-    return { client, mailbox, closed };
-  }
-
-  /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */
-  private async watchedFolder(client: ImapFlow, account: MailboxAccount): Promise<string> {
-    if (!GMAIL_HOSTS.test(account.provider.imapHost)) return 'INBOX';
-    const all = (await client.list()).find((folder) => folder.specialUse === '\\All');
-    return all?.path ?? 'INBOX';
+    const opened = await this.deps.connector.open(account, this.logger, this.stopping.signal);
+    this.client = opened.client;
+    if (this.stopped) {
+      await this.closeClient(false);
+      throw new Error('stopped');
+    }
+    return opened;
   }
 
   private prepareCursor(account: MailboxAccount, mailbox: MailboxObject): void {
@@ -280,7 +255,7 @@ export class MailboxSession {
     if (byDate && !this.stopped) {
       // Everything that existed at SELECT time was searched: continue by UID from there.
       const uid = Math.max(cursor.uid, mailbox.uidNext - 1);
-      await this.deps.accounts.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
+      await this.deps.states.moveCursor(this.userId, { uid, uidValidity: cursor.uidValidity });
       cursor.uid = uid;
       this.catchUpSince = null;
       this.syncAgain = true;
@@ -312,13 +287,13 @@ export class MailboxSession {
     if (failure.kind === 'auth') {
       this.logger.warn({ reason: failure.reason }, 'authentication failed; retrying in an hour or on new credentials');
       this.state = 'auth_error';
-      await this.deps.accounts.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
+      await this.deps.states.setState(this.userId, 'auth_error', failure.reason).catch(() => undefined);
       return; // the next loop reads auth_failed_at and waits
     }
     const delay = failure.kind === 'throttled' ? failure.delayMs : backoffDelay(this.failures++);
     this.logger.info({ reason: failure.reason, delayMs: delay }, 'reconnecting');
     this.state = 'backoff';
-    await this.deps.accounts.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
+    await this.deps.states.setState(this.userId, 'connect_error', failure.reason).catch(() => undefined);
     await this.sleep(delay);
   }
 

@@ -7,7 +7,7 @@ describe('classifyFailure', () => {
     ).toBe('auth');
     expect(classifyFailure({ message: 'x', serverResponseCode: 'AUTHORIZATIONFAILED' }).kind).toBe('auth');
     expect(classifyFailure({ message: 'x', serverResponseCode: 'EXPIRED' }).kind).toBe('auth');
-    expect(classifyFailure({ message: 'invalid_grant', oauthInvalidGrant: true }).kind).toBe('auth');
+    expect(classifyFailure({ name: 'CredentialsError', message: 'invalid_grant', permanent: true }).kind).toBe('auth');
   });
 
   it('honours throttling replies', () => {

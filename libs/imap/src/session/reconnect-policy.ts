@@ -20,7 +20,11 @@ export function classifyFailure(error: unknown): FailureKind {
   const e = (error ?? {}) as Record<string, unknown>;
   const text = [e.message, e.response, e.responseText].filter((part) => typeof part === 'string').join(' ');
   const reason = text.trim() || String(error);
-  if (e.authenticationFailed === true || AUTH_CODES.has(String(e.serverResponseCode)) || e.oauthInvalidGrant === true) {
+  if (
+    e.authenticationFailed === true ||
+    AUTH_CODES.has(String(e.serverResponseCode)) ||
+    (e.name === 'CredentialsError' && e.permanent === true)
+  ) {
     return { kind: 'auth', reason };
   }
   if (e.code === 'ETHROTTLE' && typeof e.throttleReset === 'number') {

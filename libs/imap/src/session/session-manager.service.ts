@@ -2,12 +2,12 @@ import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/comm
 import type { Logger } from 'pino';
 
 import { AppConfig, ROOT_LOGGER } from '@app/core';
-import { MailboxAccounts } from '@app/users';
+import { MailboxAccounts, MailboxStates } from '@app/users';
 
 import { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { ImapConnector } from '../connector/imap-connector.js';
 import { ImapMetrics } from '../imap-metrics.service.js';
 import { NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
-import { MailboxCredentials } from './mailbox-credentials.service.js';
 import { MailboxSession, type SessionDeps, type SessionState } from './mailbox-session.js';
 
 /**
@@ -23,7 +23,8 @@ export class SessionManager implements BeforeApplicationShutdown {
 
   constructor(
     accounts: MailboxAccounts,
-    credentials: MailboxCredentials,
+    states: MailboxStates,
+    connector: ImapConnector,
     pipeline: NewMailPipeline,
     metrics: ImapMetrics,
     private readonly config: AppConfig,
@@ -32,7 +33,8 @@ export class SessionManager implements BeforeApplicationShutdown {
     this.logger = logger.child({ component: 'sessions' });
     this.deps = {
       accounts,
-      credentials,
+      states,
+      connector,
       pipeline,
       metrics,
       config,

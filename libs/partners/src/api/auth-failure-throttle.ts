@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-import { AppConfig, DomainError, RedisService, ROOT_LOGGER } from '@app/core';
+import { AppConfig, RedisService, ROOT_LOGGER } from '@app/core';
+
+import { PartnerErrors } from '../partners.errors.js';
 
 const WINDOW_SECONDS = 60;
 
@@ -37,7 +39,7 @@ export class AuthFailureThrottle {
       .exec()) as [[Error | null, string | null], [Error | null, number]];
     if (Number(failures ?? 0) < this.config.API_AUTH_FAILURE_LIMIT) return;
     setRetryAfter(Math.max(1, ttl));
-    throw new DomainError('RateLimited', 'Too many failed API key attempts from this address; retry later');
+    throw PartnerErrors.tooManyFailedKeys();
   }
 
   /** Counts and logs a wrong key; the key itself is never logged. */

@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { AppConfig, DomainError, RedisService } from '@app/core';
+import { AppConfig, RedisService } from '@app/core';
 
 import type { Partner } from '../partner.entity.js';
+import { PartnerErrors } from '../partners.errors.js';
 import { PartnersService } from '../partners.service.js';
 import { AuthFailureThrottle } from './auth-failure-throttle.js';
 
@@ -35,10 +36,12 @@ export class PartnerAuthGuard implements CanActivate {
     const partner = apiKey ? await this.partners.findByApiKey(apiKey) : null;
     if (!partner) {
       if (apiKey) await this.failures.recordFailure({ client, method: request.method, path: request.path });
-      throw new DomainError('Unauthorized', 'Partner not found. Check your api_key.');
+      throw PartnerErrors.badApiKey();
     }
     await this.enforceRateLimit(partner, response);
     request.partner = partner;
+    // The seed's clients post the key as a form field: it authenticated, so it is no field of the resource.
+    if (request.body && typeof request.body === 'object') delete (request.body as Record<string, unknown>).api_key;
     return true;
   }
 
@@ -53,7 +56,7 @@ export class PartnerAuthGuard implements CanActivate {
     if (count > this.config.API_RATE_LIMIT) {
       const retryAfter = (window + 1) * WINDOW_SECONDS - Math.floor(Date.now() / 1000);
       response.setHeader('Retry-After', String(Math.max(retryAfter, 1)));
-      throw new DomainError('RateLimited', `Rate limit of ${this.config.API_RATE_LIMIT} requests per minute exceeded`);
+      throw PartnerErrors.rateLimited(this.config.API_RATE_LIMIT);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 
 const WEB_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -28,4 +28,11 @@ export class CreatePartnerDto {
   @IsOptional()
   @IsUrl(WEB_URL, { message: 'failureUrl must be an http(s) URL' })
   failureUrl?: string;
+
+  /** Where connect and disconnect pages may send users back to: origins or URL prefixes. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUrl(WEB_URL, { each: true, message: 'allowedRedirectUrls must be http(s) URLs' })
+  allowedRedirectUrls?: string[];
 }

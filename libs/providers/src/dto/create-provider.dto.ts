@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 import type { ProviderAuth, TransportSecurity } from '../imap-provider.entity.js';
 
@@ -67,4 +79,9 @@ export class CreateProviderDto {
   @IsOptional()
   @IsString()
   oauth2Scope?: string;
+
+  /** Extra authorization parameters, e.g. Google's access_type=offline and prompt=consent. */
+  @IsOptional()
+  @IsObject()
+  oauth2Params?: Record<string, string>;
 }

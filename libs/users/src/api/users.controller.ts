@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { ErrorBodySchema } from '@app/core';
+import { ErrorBodySchema, setNextCursorHeader } from '@app/core';
 import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
 import { CreateUserDto } from '../dto/create-user.dto.js';
@@ -44,7 +44,7 @@ export class UsersController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<UserResponse[]> {
     const page = await this.users.list(partner.id, code, query);
-    if (page.nextCursor) response.setHeader('X-Next-Cursor', page.nextCursor);
+    setNextCursorHeader(response, page.nextCursor);
     return page.users.map((user) => this.toResponse(user));
   }
 

@@ -1,5 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** Form-encoded bodies (the seed's Ruby client) carry booleans as text. */
+function formBoolean({ value }: { value: unknown }): unknown {
+  return value === 'true' ? true : value === 'false' ? false : value;
+}
 
 /** Fields a user takes on create and update; which credentials apply depends on the provider. */
 export class UserFieldsDto {
@@ -38,11 +44,13 @@ export class UserFieldsDto {
 
   @ApiPropertyOptional({ description: 'Send tracer emails to this mailbox to measure latency.' })
   @IsOptional()
+  @Transform(formBoolean)
   @IsBoolean()
   enable_tracer?: boolean;
 
   @ApiPropertyOptional({ description: 'true archives the user (stops watching); false restores it.' })
   @IsOptional()
+  @Transform(formBoolean)
   @IsBoolean()
   archived?: boolean;
 }

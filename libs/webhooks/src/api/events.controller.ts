@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/comm
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { ErrorBodySchema } from '@app/core';
+import { ErrorBodySchema, setNextCursorHeader } from '@app/core';
 import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
 import { EventResponse } from '../dto/event.response.js';
@@ -28,7 +28,7 @@ export class EventsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<EventResponse[]> {
     const page = await this.events.list(partner.id, query);
-    if (page.nextCursor) response.setHeader('X-Next-Cursor', page.nextCursor);
+    setNextCursorHeader(response, page.nextCursor);
     return page.rows.map((row) => toResponse(row));
   }
 

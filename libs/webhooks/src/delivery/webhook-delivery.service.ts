@@ -7,7 +7,7 @@ import type { Repository } from 'typeorm';
 
 import { AppConfig, ROOT_LOGGER } from '@app/core';
 import { type Partner, PartnersService } from '@app/partners';
-import { MailboxAccounts } from '@app/users';
+import { UserDirectory, UsersService } from '@app/users';
 
 import { EventOutbox } from '../event-outbox.service.js';
 import { TransmitLog } from '../transmit-log.entity.js';
@@ -44,7 +44,8 @@ export class WebhookDelivery {
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
     @InjectRepository(TransmitLog) private readonly transmitLogs: Repository<TransmitLog>,
     private readonly partners: PartnersService,
-    private readonly accounts: MailboxAccounts,
+    private readonly directory: UserDirectory,
+    private readonly users: UsersService,
     private readonly outbox: EventOutbox,
     private readonly metrics: WebhookMetrics,
     private readonly config: AppConfig,
@@ -64,7 +65,7 @@ export class WebhookDelivery {
     if (!event || event.status !== 'pending') return 'not_pending';
     const partner = await this.partners.get(event.partnerId);
     const url = webhookUrl(partner, event.type);
-    const target = event.userId ? await this.accounts.describeForDelivery(event.userId) : null;
+    const target = event.userId ? await this.directory.deliveryTarget(event.userId) : null;
     if (!url || !target) {
       const reason = !url ? `the partner has no ${event.type} webhook URL` : 'the user no longer exists';
       await this.settle(event, 'skipped', reason);
@@ -123,7 +124,7 @@ export class WebhookDelivery {
     }
     if (status === 403) {
       // The seed's contract: 403 means "stop sending me this user". Tracer mailboxes are ours, so kept.
-      if (!tracerUser && event.userId) await this.accounts.archiveForPartner(event.userId);
+      if (!tracerUser && event.userId) await this.users.archiveRejected(event.userId);
       await this.settle(
         event,
         'delivered',

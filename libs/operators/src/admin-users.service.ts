@@ -5,9 +5,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import argon2 from 'argon2';
 import type { Repository } from 'typeorm';
 
-import { DomainError } from '@app/core';
-
 import { AdminUser } from './admin-user.entity.js';
+import { OperatorErrors } from './operators.errors.js';
 
 /** The account every fresh installation starts with; it must be changed at first sign-in. */
 export const DEFAULT_ADMIN = { email: 'admin@example.com', password: 'password' } as const;
@@ -17,7 +16,7 @@ export class AdminUsersService {
   constructor(@InjectRepository(AdminUser) private readonly admins: Repository<AdminUser>) {}
 
   async create(email: string, password: string, options: { mustChangePassword?: boolean } = {}): Promise<AdminUser> {
-    if (await this.findByEmail(email)) throw new DomainError('AdminExists', `An admin with email ${email} exists`);
+    if (await this.findByEmail(email)) throw OperatorErrors.exists(email);
     return this.admins.save(
       this.admins.create({
         id: randomUUID(),

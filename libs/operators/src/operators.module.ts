@@ -9,4 +9,4 @@ import { AdminUsersService } from './admin-users.service.js';
   providers: [AdminUsersService],
   exports: [AdminUsersService],
 })
-export class AdminModule {}
+export class OperatorsModule {}

@@ -9,26 +9,36 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
+import {
+  ConnectionFieldsDto,
+  ConnectionResponse,
+  ConnectionsService,
+  CreateConnectionDto,
+  type PartnerConnection,
+} from '@app/connections';
 import { ErrorBodySchema } from '@app/core';
 import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
-import { ConnectionsService, type ConnectionWithCount } from '../connections.service.js';
-import { ConnectionFieldsDto } from '../dto/connection-fields.dto.js';
-import { ConnectionResponse } from '../dto/connection.response.js';
-import { CreateConnectionDto } from '../dto/create-connection.dto.js';
+import { UserDirectory } from '../user-directory.service.js';
 
+/** The connection routes live with users: their `users_count` is a users aggregate, and users sit above connections. */
 @ApiTags('connections')
 @PartnerApi()
 @ApiNotFoundResponse({ type: ErrorBodySchema, description: 'Unknown provider code, or no such connection.' })
 @Controller('api/v1/connections')
 export class ConnectionsController {
-  constructor(private readonly connections: ConnectionsService) {}
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly directory: UserDirectory,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "List the partner's connections." })
   @ApiOkResponse({ type: [ConnectionResponse] })
   async list(@CurrentPartner() partner: Partner): Promise<ConnectionResponse[]> {
-    return (await this.connections.list(partner.id)).map(toResponse);
+    const connections = await this.connections.list(partner.id);
+    const counts = await this.directory.activeCounts(connections.map((connection) => connection.id));
+    return connections.map((connection) => toResponse(connection, counts.get(connection.id) ?? 0));
   }
 
   @Post()
@@ -40,14 +50,14 @@ export class ConnectionsController {
   async create(@CurrentPartner() partner: Partner, @Body() body: CreateConnectionDto): Promise<ConnectionResponse> {
     const { imap_provider_code: code, ...fields } = body;
     const connection = await this.connections.create(partner.id, code, fields);
-    return toResponse({ connection, usersCount: 0 });
+    return toResponse(connection, 0);
   }
 
   @Get(':code')
   @ApiOperation({ summary: 'Get one connection.' })
   @ApiOkResponse({ type: ConnectionResponse })
   async get(@CurrentPartner() partner: Partner, @Param('code') code: string): Promise<ConnectionResponse> {
-    return toResponse(await this.connections.getWithCount(partner.id, code));
+    return this.withCount(await this.connections.get(partner.id, code));
   }
 
   @Put(':code')
@@ -59,8 +69,7 @@ export class ConnectionsController {
     @Param('code') code: string,
     @Body() body: ConnectionFieldsDto,
   ): Promise<ConnectionResponse> {
-    await this.connections.update(partner.id, code, body);
-    return toResponse(await this.connections.getWithCount(partner.id, code));
+    return this.withCount(await this.connections.update(partner.id, code, body));
   }
 
   @Delete(':code')
@@ -70,9 +79,14 @@ export class ConnectionsController {
   async remove(@CurrentPartner() partner: Partner, @Param('code') code: string): Promise<void> {
     await this.connections.remove(partner.id, code);
   }
+
+  private async withCount(connection: PartnerConnection): Promise<ConnectionResponse> {
+    const counts = await this.directory.activeCounts([connection.id]);
+    return toResponse(connection, counts.get(connection.id) ?? 0);
+  }
 }
 
-function toResponse({ connection, usersCount }: ConnectionWithCount): ConnectionResponse {
+function toResponse(connection: PartnerConnection, usersCount: number): ConnectionResponse {
   return {
     imap_provider_code: connection.provider.code,
     users_count: usersCount,

@@ -1,0 +1,38 @@
+import type { AppConfig } from '@app/core';
+import type { MailboxServer } from '@app/users';
+
+import { imapFlowOptions } from './imap-connector.js';
+
+const config = { IDLE_RESTART_INTERVAL: 300, IMAP_SOCKET_TIMEOUT: 45 } as AppConfig;
+const server = (imapSecurity: MailboxServer['imapSecurity']): MailboxServer => ({
+  code: 'TEST',
+  auth: 'password',
+  imapHost: 'imap.example.com',
+  imapPort: 993,
+  imapSecurity,
+  smtpHost: null,
+  smtpPort: null,
+  smtpSecurity: null,
+});
+
+describe('imapFlowOptions', () => {
+  it('maps the provider security to TLS, STARTTLS or plain', () => {
+    const login = { user: 'u', pass: 'p' };
+    expect(imapFlowOptions(server('tls'), login, config)).toMatchObject({ secure: true, doSTARTTLS: undefined });
+    expect(imapFlowOptions(server('starttls'), login, config)).toMatchObject({ secure: false, doSTARTTLS: true });
+    expect(imapFlowOptions(server('none'), login, config)).toMatchObject({ secure: false, doSTARTTLS: false });
+  });
+
+  it('logs in with the given password or XOAUTH2 token, IDLEs at once, and times out a silent socket', () => {
+    const options = imapFlowOptions(server('tls'), { user: 'a@b', accessToken: 'tok' }, config);
+    expect(options).toMatchObject({
+      host: 'imap.example.com',
+      port: 993,
+      auth: { user: 'a@b', accessToken: 'tok' },
+      autoIdleDelay: 0,
+      maxIdleTime: 300_000,
+      socketTimeout: 45_000,
+      logger: false,
+    });
+  });
+});

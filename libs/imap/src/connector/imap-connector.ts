@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
+import type { Logger } from 'pino';
+
+import { AppConfig } from '@app/core';
+import { type MailboxAccount, type MailboxLogin, type MailboxServer, UserCredentials } from '@app/users';
+
+import { classifyFailure } from '../session/reconnect-policy.js';
+
+/** A logged-in connection with the watched folder open. */
+export interface OpenedMailbox {
+  client: ImapFlow;
+  mailbox: MailboxObject;
+  /** Settles when the connection closes, for whatever reason. */
+  closed: Promise<void>;
+}
+
+export type LoginCheck = { ok: true } | { ok: false; authFailed: boolean; reason: string };
+
+const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
+
+/**
+ * Opens IMAP connections for any role: the imap-client's sessions, the connect form's login check,
+ * tracers and backfill. Knows how to reach a provider and how a mailbox logs in; holds no connection itself.
+ */
+@Injectable()
+export class ImapConnector {
+  constructor(
+    private readonly credentials: UserCredentials,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Connects as the account and opens its watched folder. Aborting `signal` closes the connection at any
+   * point, so a caller that stops while this is pending never leaks it.
+   */
+  async open(account: MailboxAccount, logger: Logger, signal?: AbortSignal): Promise<OpenedMailbox> {
+    const login = await this.credentials.loginFor(account);
+    const client = new ImapFlow(imapFlowOptions(account.provider, login, this.config));
+    // Listened for before anything can close it.
+    const closed = new Promise<void>((resolve) => client.once('close', resolve));
+    // Errors also close the connection; the owner learns of it through `closed`.
+    client.on('error', (error: Error) => logger.debug({ err: error }, 'imap connection error'));
+    const abort = () => client.close();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (signal?.aborted) throw new Error('stopped');
+      await client.connect();
+      const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider), { readOnly: true });
+      return { client, mailbox, closed };
+    } catch (error) {
+      client.close();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Whether these credentials log in to the server (e.g. before a connect form saves them); never keeps the connection. */
+  async verifyLogin(server: MailboxServer, login: MailboxLogin): Promise<LoginCheck> {
+    const client = new ImapFlow(imapFlowOptions(server, login, this.config));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.logout().catch(() => undefined);
+      return { ok: true };
+    } catch (error) {
+      const failure = classifyFailure(error);
+      return { ok: false, authFailed: failure.kind === 'auth', reason: failure.reason };
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/** ImapFlow settings for a provider and login: transport security, timeouts, and IDLE as soon as idle. */
+export function imapFlowOptions(server: MailboxServer, login: MailboxLogin, config: AppConfig): ImapFlowOptions {
+  return {
+    host: server.imapHost,
+    port: server.imapPort,
+    secure: server.imapSecurity === 'tls',
+    doSTARTTLS: server.imapSecurity === 'starttls' ? true : server.imapSecurity === 'none' ? false : undefined,
+    auth: login,
+    logger: false,
+    clientInfo: { name: 'SuperIMAP' },
+    // IDLE as soon as the connection is free, or new mail would wait for imapflow's 15 s default.
+    autoIdleDelay: 0,
+    maxIdleTime: config.IDLE_RESTART_INTERVAL * 1000,
+    socketTimeout: config.IMAP_SOCKET_TIMEOUT * 1000,
+    connectionTimeout: 30_000,
+    greetingTimeout: 15_000,
+    disableCompression: true,
+  };
+}
+
+/** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */
+async function watchedFolder(client: ImapFlow, server: MailboxServer): Promise<string> {
+  if (!GMAIL_HOSTS.test(server.imapHost)) return 'INBOX';
+  const all = (await client.list()).find((folder) => folder.specialUse === '\\All');
+  return all?.path ?? 'INBOX';
+}

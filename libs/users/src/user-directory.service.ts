@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+
+import { User } from './user.entity.js';
+
+/** Who an event is about, as the webhook payload names them. */
+export interface DeliveryTarget {
+  tag: string;
+  email: string | null;
+  providerCode: string;
+  enableTracer: boolean;
+}
+
+/** Whose mailbox a connect or disconnect link is for. */
+export interface LinkTarget {
+  userId: string;
+  tag: string;
+  email: string | null;
+  partnerId: string;
+  connectionId: string;
+  providerCode: string;
+  connected: boolean;
+  archived: boolean;
+}
+
+/** How other libs name users (tags, delivery targets) without reading the users table themselves. */
+@Injectable()
+export class UserDirectory {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** The delivery target of a user, or null if the user is gone. */
+  async deliveryTarget(userId: string): Promise<DeliveryTarget | null> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) return null;
+    return {
+      tag: user.tag,
+      email: user.email,
+      providerCode: user.connection.provider.code,
+      enableTracer: user.enableTracer,
+    };
+  }
+
+  async linkTarget(userId: string): Promise<LinkTarget | null> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) return null;
+    return {
+      userId: user.id,
+      tag: user.tag,
+      email: user.email,
+      partnerId: user.connection.partnerId,
+      connectionId: user.partnerConnectionId,
+      providerCode: user.connection.provider.code,
+      connected: user.connectedAt !== null,
+      archived: user.archivedAt !== null,
+    };
+  }
+
+  async tagsOf(userIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return new Map();
+    const users = await this.users.find({ select: { id: true, tag: true }, where: { id: In(ids) } });
+    return new Map(users.map((user) => [user.id, user.tag]));
+  }
+
+  /** Every user of the partner with this tag (case-insensitively; archived ones too), in any connection. */
+  async idsWithTag(partnerId: string, tag: string): Promise<string[]> {
+    const rows = await this.users
+      .createQueryBuilder('u')
+      .innerJoin('u.connection', 'c')
+      .select('u.id', 'id')
+      .where('c.partner_id = :partnerId', { partnerId })
+      .andWhere('lower(u.tag) = lower(:tag)', { tag })
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  /** The number of users that are not archived, per connection. */
+  async activeCounts(connectionIds: string[]): Promise<Map<string, number>> {
+    if (connectionIds.length === 0) return new Map();
+    const rows = await this.users
+      .createQueryBuilder('u')
+      .select('u.partner_connection_id', 'id')
+      .addSelect('count(*)', 'count')
+      .where('u.partner_connection_id IN (:...connectionIds)', { connectionIds })
+      .andWhere('u.archived_at IS NULL')
+      .groupBy('u.partner_connection_id')
+      .getRawMany<{ id: string; count: string }>();
+    return new Map(rows.map((row) => [row.id, Number(row.count)]));
+  }
+}

@@ -1,0 +1,11 @@
+import { DomainError } from '@app/core';
+
+/** The error codes of users (mailboxes) and their signed links. */
+export const UserErrors = {
+  notFound: (tag: string) => new DomainError('not_found', 'UserNotFound', `User not found for '${tag}'`),
+  tagTaken: (tag: string) =>
+    new DomainError('conflict', 'TagTaken', `Tag '${tag}' is already used by another active user of this connection`),
+  fieldsNotAccepted: (message: string, details: unknown) =>
+    new DomainError('invalid', 'ValidationFailed', message, details),
+  invalidLink: () => new DomainError('not_found', 'NotFound', 'This link is invalid or has expired.'),
+};

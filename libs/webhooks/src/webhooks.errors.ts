@@ -1,0 +1,12 @@
+import { DomainError } from '@app/core';
+
+/** The error codes of webhook events. */
+export const WebhookErrors = {
+  eventNotFound: (id: string) => new DomainError('not_found', 'EventNotFound', `Event not found: ${id}`),
+  bodyNotRetained: () =>
+    new DomainError(
+      'conflict',
+      'Conflict',
+      'The message body of this event is no longer retained; it cannot be resent',
+    ),
+};
