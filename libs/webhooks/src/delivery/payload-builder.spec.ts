@@ -87,4 +87,17 @@ describe('standardWebhookSignature', () => {
     expect(() => new Webhook(other).verify(body, headers)).toThrow();
     expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow();
   });
+
+  it('truncated new_mail: a sha1 of its own, stable per event, never the hash of the empty string', () => {
+    const truncated = { ...base, rfc822: null, metadata: { ...base.metadata, truncated: true, sha1: null } };
+    const first = buildPayload(truncated);
+    const again = buildPayload({ ...truncated, timestamp: 1_700_000_100 });
+    const other = buildPayload({ ...truncated, eventId: '7d9f2c8b-5a1b-4c8f-8b62-3c4d5e6f7a81' });
+    expect(first.sha1).not.toBe(createHash('sha1').update('').digest('hex'));
+    expect(first.sha1).toMatch(/^[0-9a-f]{40}$/);
+    expect(again.sha1).toBe(first.sha1);
+    expect(other.sha1).not.toBe(first.sha1);
+    expect(first).toMatchObject({ truncated: true, rfc822: null });
+    expect(seedReceiverAccepts(JSON.stringify(first), base.apiKey)).toBe(true);
+  });
 });

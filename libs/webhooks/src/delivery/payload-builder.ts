@@ -44,7 +44,11 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     };
   }
   const raw = context.rfc822;
-  const sha1 = raw ? sha1Hex(raw) : ((metadata.sha1 as string | null) ?? sha1Hex(''));
+  // Without a body there is nothing to hash; the hash of the empty string would make every truncated
+  // message look like one duplicate to a receiver that dedupes by sha1, so name the event instead.
+  const sha1 = raw
+    ? sha1Hex(raw)
+    : ((metadata.sha1 as string | null) ?? sha1Hex(`superimap:truncated:${context.eventId}`));
   const text = raw ? raw.toString('utf8') : null;
   const exact = raw !== null && text !== null && Buffer.from(text, 'utf8').equals(raw);
   return {
