@@ -92,10 +92,45 @@ export class PartnersService {
     return partner;
   }
 
-  /** The partner owning this API key, or null; lookup by hash, compared in constant time. */
-  async findByApiKey(apiKey: string): Promise<Partner | null> {
-    const partner = await this.partners.findOneBy({ apiKeyHash: hashApiKey(apiKey) });
-    return partner && apiKeyMatches(apiKey, partner.apiKeyHash) ? partner : null;
+  /**
+   * The partner owning this API key (its current one, or the one it replaced while the grace period
+   * lasts), or null; lookup by hash, compared in constant time.
+   */
+  async findByApiKey(apiKey: string, now = new Date()): Promise<Partner | null> {
+    const hash = hashApiKey(apiKey);
+    const current = await this.partners.findOneBy({ apiKeyHash: hash });
+    if (current && apiKeyMatches(apiKey, current.apiKeyHash)) return current;
+    const previous = await this.partners.findOneBy({ previousApiKeyHash: hash });
+    const inGrace = (previous?.previousApiKeyExpiresAt?.getTime() ?? 0) > now.getTime();
+    return previous && inGrace && apiKeyMatches(apiKey, previous.previousApiKeyHash!) ? previous : null;
+  }
+
+  /**
+   * Issues a new API key. The old one is revoked at once, or keeps working for `graceSeconds` so clients
+   * can switch; seed-style webhook signatures use the new key from now on.
+   */
+  async rotateApiKey(id: string, graceSeconds = 0): Promise<string> {
+    const partner = await this.get(id);
+    const apiKey = generateApiKey();
+    partner.previousApiKeyHash = graceSeconds > 0 ? partner.apiKeyHash : null;
+    partner.previousApiKeyExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+    partner.apiKey = this.secretBox.encrypt(apiKey, { table: 'partners', column: 'api_key', id });
+    partner.apiKeyHash = hashApiKey(apiKey);
+    await this.partners.save(partner);
+    return apiKey;
+  }
+
+  /** A disabled partner's API key is refused (mailboxes stay watched and events queue until enabled). */
+  async setDisabled(id: string, disabled: boolean): Promise<Partner> {
+    const partner = await this.get(id);
+    partner.disabledAt = disabled ? (partner.disabledAt ?? new Date()) : null;
+    return this.partners.save(partner);
+  }
+
+  /** Deletes the partner and, by cascade, its connections, users, credentials and events. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.partners.delete({ id });
   }
 
   signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {

@@ -2,10 +2,15 @@ import type { DataSourceOptions } from 'typeorm';
 
 import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-schema.js';
 import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-users-updated-at-index.js';
+import { PartnerKeyLifecycle1764370000000 } from './migrations/1764370000000-partner-key-lifecycle.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1764350000000, UsersUpdatedAtIndex1764360000000];
+export const MIGRATIONS = [
+  InitialSchema1764350000000,
+  UsersUpdatedAtIndex1764360000000,
+  PartnerKeyLifecycle1764370000000,
+];
 
 /** Options shared by the application's data source and the CLI's. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

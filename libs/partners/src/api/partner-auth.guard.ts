@@ -38,6 +38,7 @@ export class PartnerAuthGuard implements CanActivate {
       if (apiKey) await this.failures.recordFailure({ client, method: request.method, path: request.path });
       throw PartnerErrors.badApiKey();
     }
+    if (partner.disabledAt) throw PartnerErrors.disabled();
     await this.enforceRateLimit(partner, response);
     request.partner = partner;
     // The seed's clients post the key as a form field: it authenticated, so it is no field of the resource.
