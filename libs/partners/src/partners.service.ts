@@ -13,6 +13,12 @@ import { PartnerErrors } from './partners.errors.js';
 
 /** How long a rotated-out webhook secret keeps signing, so receivers can switch without downtime. */
 const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+const PREVIOUS_SECRETS_AT = (id: string) => ({ table: 'partners', column: 'previous_webhook_secret', id });
+
+interface RetiredSecret {
+  secret: string;
+  expiresAt: Date;
+}
 
 export interface CreatedPartner {
   partner: Partner;
@@ -135,28 +141,46 @@ export class PartnersService {
 
   signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {
     const location = (column: string) => ({ table: 'partners', column, id: partner.id });
-    const webhookSecrets = [this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret'))];
-    const previousValid =
-      partner.previousWebhookSecret && (partner.previousWebhookSecretExpiresAt?.getTime() ?? 0) > now.getTime();
-    if (previousValid && partner.previousWebhookSecret) {
-      webhookSecrets.push(this.secretBox.decrypt(partner.previousWebhookSecret, location('previous_webhook_secret')));
-    }
+    const webhookSecrets = [
+      this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret')),
+      ...this.retiredWebhookSecrets(partner, now).map((retired) => retired.secret),
+    ];
     return { apiKey: this.secretBox.decrypt(partner.apiKey, location('api_key')), webhookSecrets };
   }
 
-  /** Issues a new webhook secret; the old one keeps signing alongside it for a day. */
-  async rotateWebhookSecret(id: string): Promise<string> {
+  /**
+   * Issues a new webhook secret. Every secret rotated out in the last 24 hours keeps signing alongside it,
+   * however many rotations happened, so receivers can switch without downtime.
+   */
+  async rotateWebhookSecret(id: string, now = new Date()): Promise<string> {
     const partner = await this.get(id);
     const current = this.secretBox.decrypt(partner.webhookSecret, { table: 'partners', column: 'webhook_secret', id });
+    const retired = [
+      { secret: current, expiresAt: new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS) },
+      ...this.retiredWebhookSecrets(partner, now),
+    ];
     const next = generateWebhookSecret();
-    partner.previousWebhookSecret = this.secretBox.encrypt(current, {
-      table: 'partners',
-      column: 'previous_webhook_secret',
-      id,
-    });
-    partner.previousWebhookSecretExpiresAt = new Date(Date.now() + SECRET_ROTATION_OVERLAP_MS);
+    const stored = retired.map(({ secret, expiresAt }) => ({ secret, expires_at: expiresAt.toISOString() }));
+    partner.previousWebhookSecret = this.secretBox.encrypt(JSON.stringify(stored), PREVIOUS_SECRETS_AT(id));
+    partner.previousWebhookSecretExpiresAt = retired[0].expiresAt;
     partner.webhookSecret = this.secretBox.encrypt(next, { table: 'partners', column: 'webhook_secret', id });
     await this.partners.save(partner);
     return next;
+  }
+
+  /**
+   * The rotated-out secrets still in their grace window, newest first. `previous_webhook_secret` holds them
+   * as one encrypted JSON list; a row written before lists existed holds one bare secret.
+   */
+  private retiredWebhookSecrets(partner: Partner, now: Date): RetiredSecret[] {
+    if (!partner.previousWebhookSecret) return [];
+    const plaintext = this.secretBox.decrypt(partner.previousWebhookSecret, PREVIOUS_SECRETS_AT(partner.id));
+    const retired: RetiredSecret[] = plaintext.startsWith('[')
+      ? (JSON.parse(plaintext) as { secret: string; expires_at: string }[]).map((entry) => ({
+          secret: entry.secret,
+          expiresAt: new Date(entry.expires_at),
+        }))
+      : [{ secret: plaintext, expiresAt: partner.previousWebhookSecretExpiresAt ?? new Date(0) }];
+    return retired.filter((entry) => entry.expiresAt.getTime() > now.getTime());
   }
 }
