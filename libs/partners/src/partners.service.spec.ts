@@ -17,8 +17,8 @@ const ID = '0b9f7c4e-5a3d-4f2e-9c1b-2d8e6f4a7b10';
 /** One partner row in memory: the service under test is the one class here. */
 function serviceWith(partner: Partner): PartnersService {
   const repository = {
-    findOneBy: async () => partner,
-    save: async (saved: Partner) => Object.assign(partner, saved),
+    findOneBy: () => Promise.resolve(partner),
+    save: (saved: Partner) => Promise.resolve(Object.assign(partner, saved)),
   } as unknown as Repository<Partner>;
   return new PartnersService(repository, box, config);
 }
