@@ -13,7 +13,7 @@ import {
   UserChangeNotifier,
 } from '@app/core';
 import { SessionManager } from '@app/imap';
-import { WatchableUsersQuery } from '@app/users';
+import { MailboxStates, WatchableUsersQuery } from '@app/users';
 
 import { type MembershipEvent, type NodeInfo, NodeRegistry } from './node-registry.service.js';
 import { assignUsers } from './rendezvous-assignment.js';
@@ -49,6 +49,8 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger: Logger;
   private readonly nodesGauge: Gauge;
   private readonly ownedGauge: Gauge;
+  private readonly unwatchedGauge: Gauge;
+  private reportedUnwatched = 0;
 
   constructor(
     private readonly registry: NodeRegistry,
@@ -57,6 +59,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     private readonly changes: UserChangeNotifier,
     private readonly config: AppConfig,
     watchableQuery: WatchableUsersQuery,
+    private readonly states: MailboxStates,
     health: HealthService,
     metrics: MetricsService,
     @Inject(ROOT_LOGGER) logger: Logger,
@@ -67,6 +70,11 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     this.nodesGauge = new Gauge({
       name: 'superimap_cluster_nodes',
       help: 'Live imap-client nodes seen by this node',
+      registers: [metrics.registry],
+    });
+    this.unwatchedGauge = new Gauge({
+      name: 'superimap_cluster_users_unwatched',
+      help: 'Watchable mailboxes no imap-client has capacity for',
       registers: [metrics.registry],
     });
     this.ownedGauge = new Gauge({
@@ -214,7 +222,9 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     const nodes = this.nodes.some((node) => node.id === this.registry.nodeId)
       ? this.nodes
       : [...this.nodes, { id: this.registry.nodeId, capacity: this.config.MAX_USER_THREADS }];
-    const mine = assignUsers(nodes, this.watchable.all).get(this.registry.nodeId) ?? [];
+    const assignment = assignUsers(nodes, this.watchable.all);
+    const mine = assignment.get(this.registry.nodeId) ?? [];
+    await this.reportUnassigned(nodes, assignment);
     const wanted = mine.filter((userId) => !this.held.has(userId));
     for (const userId of await this.leases.acquire(wanted)) this.held.add(userId);
 
@@ -230,6 +240,31 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     this.nodesGauge.set(this.nodes.length);
     this.ownedGauge.set(this.sessions.size);
     return mine.some((userId) => !this.held.has(userId));
+  }
+
+  /**
+   * Mailboxes beyond the cluster's capacity are watched by nobody: say so, in their state, a metric and a
+   * warning. Every node computes the same assignment; the node with the smallest id writes the states.
+   */
+  private async reportUnassigned(nodes: { id: string }[], assignment: Map<string, string[]>): Promise<void> {
+    const assigned = [...assignment.values()].reduce((sum, users) => sum + users.length, 0);
+    const unassignedCount = this.watchable.all.size - assigned;
+    this.unwatchedGauge.set(unassignedCount);
+    if (unassignedCount === 0) {
+      this.reportedUnwatched = 0;
+      return;
+    }
+    if (nodes.reduce((min, node) => (node.id < min ? node.id : min), nodes[0].id) !== this.registry.nodeId) return;
+    const taken = new Set([...assignment.values()].flat());
+    const unassigned = [...this.watchable.all].filter((userId) => !taken.has(userId));
+    await this.states.markUnwatched(unassigned);
+    if (unassignedCount !== this.reportedUnwatched) {
+      this.logger.warn(
+        { unwatched: unassignedCount, nodes: nodes.length },
+        'watch capacity exhausted: some mailboxes are watched by no imap-client (add nodes or raise MAX_USER_THREADS)',
+      );
+      this.reportedUnwatched = unassignedCount;
+    }
   }
 
   /** Closes every session when leases could not be renewed for longer than is safe. */

@@ -57,6 +57,10 @@ export class Partner {
   @Column('text', { array: true, default: [] })
   allowedRedirectUrls!: string[];
 
+  /** At most this many active (not archived) users; null: no quota. */
+  @Column('integer', { nullable: true })
+  maxUsers!: number | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

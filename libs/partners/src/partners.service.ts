@@ -59,6 +59,7 @@ export class PartnersService {
       successUrl: input.successUrl ?? null,
       failureUrl: input.failureUrl ?? null,
       allowedRedirectUrls: input.allowedRedirectUrls ?? [],
+      maxUsers: input.maxUsers ?? null,
     });
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }

@@ -17,6 +17,19 @@ export class MailboxStates {
     await this.users.update({ id: userId }, changes);
   }
 
+  /** Marks mailboxes no imap-client can take (watch capacity exhausted); returns how many changed. */
+  async markUnwatched(userIds: string[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const result = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ state: 'unwatched', lastError: 'no imap-client has capacity for this mailbox' })
+      .where('id IN (:...userIds)', { userIds })
+      .andWhere("state <> 'unwatched'")
+      .execute();
+    return result.affected ?? 0;
+  }
+
   /** Moves the cursor forward only (never back), inside the caller's transaction. */
   async advanceCursor(manager: EntityManager, userId: string, cursor: MailboxCursor): Promise<void> {
     assertUid(cursor.uid, 'uid');

@@ -146,6 +146,24 @@ export class UserCredentials {
     await this.changes.publish({ reason: 'updated', userIds: [userId] });
   }
 
+  /** Deletes the credentials of users archived longer than `hours` ago; returns how many were purged. */
+  async purgeArchived(hours: number): Promise<number> {
+    const result = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        loginPassword: null,
+        oauth2RefreshToken: null,
+        oauth2AccessToken: null,
+        oauth2AccessTokenExpiresAt: null,
+        connectedAt: null,
+      })
+      .where('archived_at < now() - make_interval(secs => :seconds)', { seconds: hours * 3600 })
+      .andWhere('(login_password IS NOT NULL OR oauth2_refresh_token IS NOT NULL OR oauth2_access_token IS NOT NULL)')
+      .execute();
+    return result.affected ?? 0;
+  }
+
   /** The login of a mailbox: its password, or an OAuth2 access token, refreshed when it (nearly) expired. */
   async loginFor(account: MailboxAccount): Promise<MailboxLogin> {
     const user = await this.users.findOneBy({ id: account.user.id });

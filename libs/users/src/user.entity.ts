@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn,
 import { PartnerConnection } from '@app/connections';
 
 /** Why a mailbox is, or is not, being watched. */
-export const USER_STATES = ['idle', 'connecting', 'watching', 'auth_error', 'connect_error'] as const;
+export const USER_STATES = ['idle', 'connecting', 'watching', 'auth_error', 'connect_error', 'unwatched'] as const;
 export type UserState = (typeof USER_STATES)[number];
 
 /** One end user's mailbox, named by the partner's tag. */

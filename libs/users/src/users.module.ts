@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ConnectionsModule } from '@app/connections';
-import { PartnerAuthModule } from '@app/partners';
+import { PartnerAuthModule, PartnersModule } from '@app/partners';
 
 import { ConnectionsController } from './api/connections.controller.js';
 import { UsersController } from './api/users.controller.js';
+import { CredentialChangeLimit } from './credential-change-limit.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
 import { SignedUserUrls } from './signed-user-urls.js';
@@ -16,6 +17,7 @@ import { UsersService } from './users.service.js';
 import { WatchableUsersQuery } from './watchable-users.query.js';
 
 const SERVICES = [
+  CredentialChangeLimit,
   MailboxAccounts,
   MailboxStates,
   SignedUserUrls,
@@ -26,7 +28,7 @@ const SERVICES = [
 ];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), ConnectionsModule],
+  imports: [TypeOrmModule.forFeature([User]), ConnectionsModule, PartnersModule],
   providers: SERVICES,
   exports: SERVICES,
 })

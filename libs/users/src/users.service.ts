@@ -6,7 +6,9 @@ import { IsNull, type Repository } from 'typeorm';
 
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
 import { keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
+import { PartnersService } from '@app/partners';
 
+import { CredentialChangeLimit } from './credential-change-limit.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -26,7 +28,9 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly connections: ConnectionsService,
+    private readonly partners: PartnersService,
     private readonly credentials: UserCredentials,
+    private readonly credentialChanges: CredentialChangeLimit,
     private readonly changes: UserChangeNotifier,
   ) {}
 
@@ -70,7 +74,10 @@ export class UsersService {
       authFailedAt: null,
     });
     this.applyFields(user, connection, input);
-    if (!user.archivedAt) await this.assertTagFree(connection, user.tag);
+    if (!user.archivedAt) {
+      await this.assertTagFree(connection, user.tag);
+      await this.assertWithinQuota(partnerId);
+    }
     const saved = await this.saveMapped(user);
     await this.announce({ reason: 'created', userIds: [saved.id] });
     return saved;
@@ -83,10 +90,12 @@ export class UsersService {
     const wasArchived = user.archivedAt !== null;
     if (input.tag !== undefined) user.tag = input.tag;
     if (input.archived !== undefined) user.archivedAt = input.archived ? (user.archivedAt ?? new Date()) : null;
+    if (changesLogin(connection, user, input)) await this.credentialChanges.take(user.id);
     const loginChanged = this.applyFields(user, connection, input);
     if (!user.archivedAt && (wasArchived || input.tag !== undefined)) {
       await this.assertTagFree(connection, user.tag, user.id);
     }
+    if (wasArchived && !user.archivedAt) await this.assertWithinQuota(partnerId);
     const saved = await this.saveMapped(user);
     const reason =
       wasArchived && !saved.archivedAt
@@ -106,6 +115,17 @@ export class UsersService {
     if (user.archivedAt) return;
     await this.users.update({ id: user.id }, { archivedAt: new Date() });
     await this.announce({ reason: 'archived', userIds: [user.id] });
+  }
+
+  /**
+   * Erases a user for good (an erasure request): the row, its credentials, mail logs, events and tracer logs
+   * go (by cascade). Unlike archiving, nothing can be restored.
+   */
+  async erase(partnerId: string, providerCode: string, tag: string): Promise<void> {
+    const connection = await this.connections.get(partnerId, providerCode);
+    const user = await this.getInConnection(connection, tag);
+    await this.users.delete({ id: user.id });
+    await this.announce({ reason: 'deleted', userIds: [user.id] });
   }
 
   /** Archives a user whose partner answered 403 to one of its webhooks (the seed's contract). */
@@ -135,6 +155,19 @@ export class UsersService {
       .andWhere(exceptId ? 'u.id <> :exceptId' : 'TRUE', { exceptId })
       .getExists();
     if (clash) throw UserErrors.tagTaken(tag);
+  }
+
+  /** A partner with a user quota may not have more active users than it. */
+  private async assertWithinQuota(partnerId: string): Promise<void> {
+    const { maxUsers } = await this.partners.get(partnerId);
+    if (maxUsers === null) return;
+    const active = await this.users
+      .createQueryBuilder('u')
+      .innerJoin('u.connection', 'c')
+      .where('c.partner_id = :partnerId', { partnerId })
+      .andWhere('u.archived_at IS NULL')
+      .getCount();
+    if (active >= maxUsers) throw UserErrors.quotaReached(maxUsers);
   }
 
   /** Saves, turning a lost race on the unique tag index into the same 409 as the pre-check. */
@@ -174,4 +207,15 @@ function assertFieldsFit(connection: PartnerConnection, input: UserFieldsDto): v
       misplaced.map((field) => ({ field, errors: [`not accepted for an ${auth} provider`] })),
     );
   }
+}
+
+/** Whether an update would give the mailbox a new login (and so a new, immediate attempt). */
+function changesLogin(connection: PartnerConnection, user: User, input: UserFieldsDto): boolean {
+  const emailChanges = connection.provider.auth === 'oauth2' && input.email !== undefined && input.email !== user.email;
+  return (
+    emailChanges ||
+    input.login_username !== undefined ||
+    input.login_password !== undefined ||
+    input.oauth2_refresh_token !== undefined
+  );
 }

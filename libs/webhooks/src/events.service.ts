@@ -73,6 +73,17 @@ export class EventsService {
     return count;
   }
 
+  /** Deletes delivered and failed events (with their attempts) older than `hours`; returns how many. */
+  async purgeFinished(hours: number): Promise<number> {
+    const result = await this.events
+      .createQueryBuilder()
+      .delete()
+      .where("status IN ('delivered', 'failed')")
+      .andWhere('created_at < now() - make_interval(secs => :seconds)', { seconds: hours * 3600 })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   private async reopen(event: WebhookEvent, strict = true): Promise<boolean> {
     if (event.status === 'pending') return true;
     if (event.type === 'new_mail' && event.body === null && event.metadata.truncated !== true) {

@@ -81,7 +81,8 @@ function stateError(session: ImapSession, requirement: Requirement): string | nu
   return null;
 }
 
-export function runCommand(session: ImapSession, command: ParsedCommand): void {
+/** `text` is the command line after the tag, as sent, for fault rules that match on it. */
+export function runCommand(session: ImapSession, command: ParsedCommand, text = ''): void {
   const { stats, faults } = session.host;
   const entry = COMMANDS[command.name];
   const execute = (): void => {
@@ -99,5 +100,5 @@ export function runCommand(session: ImapSession, command: ParsedCommand): void {
   if (entry && (entry[1] === login || entry[1] === authenticate) && session.state === 'not-authenticated')
     return execute();
   stats.countCommand(session.username, command.name);
-  session.withFault(command.tag, faults.take(command.name, session.username), session.username, execute);
+  session.withFault(command.tag, faults.take(command.name, session.username, text), session.username, execute);
 }

@@ -22,7 +22,24 @@ export type FaultAction =
   /** Changes UIDVALIDITY (default: +1; renumber as in setUidValidity) before the command runs normally. */
   | { type: 'uidvalidity'; value?: number; renumber?: boolean | number; mailbox?: string }
   /** For this command the mailbox (default: the one named by the command, else INBOX) does not exist. */
-  | { type: 'mailbox-missing'; mailbox?: string };
+  | { type: 'mailbox-missing'; mailbox?: string }
+  /** A lying server: this FETCH reports RFC822.SIZE `size` for every message, whatever its real size. */
+  | { type: 'lying-size'; size: number }
+  /**
+   * This FETCH answers its first message's body section with a literal of `bytes` filler bytes, ignoring
+   * any partial `<start.length>` asked for, streamed as fast as the client reads it; the tagged OK follows.
+   * A FETCH without a body section is answered normally.
+   */
+  | { type: 'huge-literal'; bytes: number }
+  /**
+   * After this FETCH's normal answer, untagged FETCH rows for UIDs never asked for (copies of the first
+   * row, with made-up UIDs) keep coming as fast as the client reads them, with no tagged reply, until the
+   * connection closes.
+   */
+  | { type: 'fetch-flood' };
+
+/** The faults that change how a FETCH is answered (see ImapSession.fetchFault). */
+export type FetchFault = Extract<FaultAction, { type: 'lying-size' | 'huge-literal' | 'fetch-flood' }>;
 
 export type FaultType = FaultAction['type'];
 
@@ -38,6 +55,11 @@ export interface FaultRule {
   command: string;
   /** Only for this user (the authenticated user, or the one trying to log in). */
   user?: string;
+  /**
+   * Only for commands whose text after the tag matches, e.g. `/^UID FETCH 7 .*BODY/i` for the body fetch
+   * of UID 7 (a poisoned message). Without the `g` flag, which would make the test stateful.
+   */
+  matches?: RegExp;
   /** How many times the rule fires; unlimited when omitted. */
   times?: number;
   /** Default `start`. With `completion` the command runs and sends its untagged data first. */
@@ -155,12 +177,13 @@ export class FaultScript {
     this.chaosFaults = chaos?.faults?.length ? chaos.faults : DEFAULT_CHAOS_FAULTS;
   }
 
-  /** Consumes and returns the fault this command meets, if any. */
-  take(command: string, user: string | undefined): ChosenFault | null {
+  /** Consumes and returns the fault this command meets, if any; `text` is the command line after the tag. */
+  take(command: string, user: string | undefined, text = ''): ChosenFault | null {
     const active = this.rules.find(
       (candidate) =>
         commandMatches(candidate.rule.command, command) &&
-        (candidate.rule.user === undefined || candidate.rule.user === user),
+        (candidate.rule.user === undefined || candidate.rule.user === user) &&
+        (candidate.rule.matches === undefined || candidate.rule.matches.test(text)),
     );
     if (active) {
       active.fired++;

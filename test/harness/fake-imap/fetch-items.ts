@@ -112,8 +112,11 @@ export function isWholeMessage(item: FetchItem): boolean {
   return item.kind === 'section' && item.section.part === 'full' && !item.partial;
 }
 
-/** `* <seq> FETCH (...)` for one message, flags as they are after any implicit \Seen. */
-export function renderFetch(message: StoredMessage, seq: number, items: FetchItem[]): Buffer {
+/**
+ * `* <seq> FETCH (...)` for one message, flags as they are after any implicit \Seen. `size`, if given, is
+ * the RFC822.SIZE to report instead of the real one (a lying server).
+ */
+export function renderFetch(message: StoredMessage & { size?: number }, seq: number, items: FetchItem[]): Buffer {
   const parts: WirePart[] = [];
   for (const item of items) {
     if (parts.length) parts.push(' ');
@@ -128,7 +131,7 @@ export function renderFetch(message: StoredMessage, seq: number, items: FetchIte
         parts.push(`INTERNALDATE ${formatInternalDate(message.internalDate)}`);
         break;
       case 'RFC822.SIZE':
-        parts.push(`RFC822.SIZE ${message.raw.length}`);
+        parts.push(`RFC822.SIZE ${message.size ?? message.raw.length}`);
         break;
       case 'ENVELOPE':
         parts.push('ENVELOPE ', buildEnvelope(message.raw));

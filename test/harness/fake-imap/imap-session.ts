@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 
 import { continueSasl } from './auth-commands.js';
 import { runCommand } from './command-dispatch.js';
-import type { ChosenFault, FaultAction, FaultScript } from './fault-script.js';
+import type { ChosenFault, FaultAction, FaultScript, FetchFault } from './fault-script.js';
 import { CommandFramer, ImapSyntaxError, parseCommand, type ParsedCommand } from './imap-parser.js';
 import { INBOX, type MailAccount, type Mailbox, type MailboxStore, type MailboxWatcher } from './mailbox-store.js';
 import type { ServerStats } from './server-stats.js';
@@ -46,6 +46,8 @@ export class ImapSession implements MailboxWatcher {
   saslPending: { tag: string; mechanism: string; failed: boolean } | null = null;
   /** Set by a `mailbox-missing` fault for the duration of one command: `*` = whatever it names. */
   hiddenMailbox: string | null = null;
+  /** Set by a lying-size, huge-literal or fetch-flood fault for the duration of one FETCH. */
+  fetchFault: FetchFault | null = null;
   private readonly framer = new CommandFramer();
   /** Input is not processed while a delay or an async token check runs. */
   private paused = false;
@@ -155,6 +157,15 @@ export class ImapSession implements MailboxWatcher {
         } finally {
           this.hiddenMailbox = null;
         }
+      case 'lying-size':
+      case 'huge-literal':
+      case 'fetch-flood':
+        this.fetchFault = action;
+        try {
+          return proceed();
+        } finally {
+          this.fetchFault = null;
+        }
       case 'gibberish':
         if (action.untagged) {
           this.write(`${(action.line ?? '* ZZZ gibberish').replaceAll('{tag}', tag)}\r\n`);
@@ -226,6 +237,30 @@ export class ImapSession implements MailboxWatcher {
     promise.then(resume, () => resume(false as T));
   }
 
+  /**
+   * Writes `chunks` as fast as the client reads them, reading no commands meanwhile, then runs `done`.
+   * Stops when the connection closes, so an endless sequence costs nothing once the client is gone.
+   */
+  stream(chunks: Iterator<Buffer>, done: () => void): void {
+    this.paused = true;
+    const pump = (): void => {
+      while (!this.closed && !this.socket.destroyed) {
+        const next = chunks.next();
+        if (next.done) {
+          this.paused = false;
+          done();
+          this.drain();
+          return;
+        }
+        if (!this.socket.write(next.value)) {
+          this.socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  }
+
   endGracefully(): void {
     this.state = 'logout';
     this.silenced = true;
@@ -274,7 +309,8 @@ export class ImapSession implements MailboxWatcher {
       this.write(`${tag} BAD ${err instanceof Error ? err.message : 'Syntax error'}\r\n`);
       return;
     }
-    runCommand(this, command);
+    const line = bytes.toString('latin1');
+    runCommand(this, command, line.slice(line.indexOf(' ') + 1));
   }
 
   private endIdle(bytes: Buffer): void {

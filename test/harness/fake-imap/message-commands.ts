@@ -44,6 +44,13 @@ export function fetch(session: ImapSession, { tag, name, args }: ParsedCommand):
   const indexes = selectMessages(mailbox, setText, byUid);
   const marksSeen = !session.readOnly && items.some((item) => item.kind === 'section' && item.setsSeen);
   const servesWhole = items.some(isWholeMessage);
+  const fault = session.fetchFault;
+  const section = items.find((item) => item.kind === 'section');
+  if (fault?.type === 'huge-literal' && section && indexes.length) {
+    const message = mailbox.messages[indexes[0]];
+    const head = `* ${indexes[0] + 1} FETCH (UID ${message.uid} ${section.label} {${fault.bytes}}\r\n`;
+    return session.stream(hugeLiteral(head, fault.bytes), () => session.complete(tag, 'OK', `${name} completed.`));
+  }
   for (const index of indexes) {
     const message = mailbox.messages[index];
     let itemsForMessage = items;
@@ -52,10 +59,39 @@ export function fetch(session: ImapSession, { tag, name, args }: ParsedCommand):
       // The new flags must be reported (RFC 3501 §6.4.5)
       if (!items.some((item) => item.kind === 'FLAGS')) itemsForMessage = [...items, FLAGS_ITEM];
     }
-    session.write(renderFetch(message, index + 1, itemsForMessage));
+    const reported = fault?.type === 'lying-size' ? { ...message, size: fault.size } : message;
+    session.write(renderFetch(reported, index + 1, itemsForMessage));
     if (servesWhole) session.host.stats.messageServed(session.username as string);
   }
+  if (fault?.type === 'fetch-flood' && indexes.length) {
+    return session.stream(fetchFlood(mailbox, indexes[0], items), () => undefined);
+  }
   session.complete(tag, 'OK', `${name} completed.`);
+}
+
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/** `head`, `bytes` bytes of filler, and the end of the FETCH row, in chunks. */
+function* hugeLiteral(head: string, bytes: number): Generator<Buffer> {
+  yield Buffer.from(head, 'latin1');
+  const filler = Buffer.alloc(STREAM_CHUNK_BYTES, 'x');
+  for (let left = bytes; left > 0; left -= filler.length) yield filler.subarray(0, Math.min(left, filler.length));
+  yield Buffer.from(')\r\n', 'latin1');
+}
+
+/** Endless copies of the first answered row, each with a UID the mailbox never had. */
+function* fetchFlood(mailbox: Mailbox, index: number, items: FetchItem[]): Generator<Buffer> {
+  const message = mailbox.messages[index];
+  for (let uid = mailbox.uidNext + 1_000_000; ;) {
+    const rows: Buffer[] = [];
+    let size = 0;
+    while (size < STREAM_CHUNK_BYTES) {
+      const row = renderFetch({ ...message, uid: uid++ }, index + 1, items);
+      rows.push(row);
+      size += row.length;
+    }
+    yield Buffer.concat(rows);
+  }
 }
 
 export function store(session: ImapSession, { tag, name, args }: ParsedCommand): void {

@@ -7,6 +7,7 @@ import { withCommandContext } from '../command-context.js';
 const USAGE = `usage: superimap partner create --name NAME [--new-mail-webhook URL] [--user-connected-webhook URL]
          [--user-disconnected-webhook URL] [--success-url URL] [--failure-url URL]
          [--allowed-redirect-url URL]...   (origins or URL prefixes connect pages may return users to)
+         [--max-users N]                   (a quota of active users)
        superimap partner list
        superimap partner rotate-secret --id PARTNER_ID
        superimap partner rotate-key --id PARTNER_ID [--grace-seconds N]   (old key revoked, or valid N more seconds)
@@ -22,6 +23,7 @@ const CREATE_FLAGS = {
       'user-disconnected-webhook',
       'success-url',
       'failure-url',
+      'max-users',
     ].map((name) => [name, { type: 'string' as const }]),
   ),
   'allowed-redirect-url': { type: 'string' as const, multiple: true },
@@ -103,6 +105,7 @@ function describePartner(partner: Partner): Record<string, unknown> {
     success_url: partner.successUrl,
     failure_url: partner.failureUrl,
     allowed_redirect_urls: partner.allowedRedirectUrls,
+    max_users: partner.maxUsers,
     disabled: partner.disabledAt !== null && partner.disabledAt !== undefined,
     created_at: partner.createdAt,
   };

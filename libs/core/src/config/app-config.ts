@@ -211,6 +211,30 @@ export class AppConfig {
   @Min(0)
   EVENT_BODY_RETENTION = 0;
 
+  /** Hours a finished (delivered or failed) event and its delivery attempts are kept (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  EVENT_RETENTION = 2160;
+
+  /** Hours a mail log row (UID, Message-ID, hash of each message seen) is kept (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  MAIL_LOG_RETENTION = 4320;
+
+  /** Hours an archived user's credentials are kept, so a restore needs none (0: forever). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  ARCHIVED_CREDENTIALS_RETENTION = 720;
+
+  /** Seconds between retention purges, run by one worker at a time (0: never). */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  RETENTION_PURGE_INTERVAL = 3600;
+
   /** Parallel webhook deliveries per worker process. */
   @Transform(toNumber)
   @IsInt()

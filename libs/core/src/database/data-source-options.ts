@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 
 import { InitialSchema1764350000000 } from './migrations/1764350000000-initial-schema.js';
 import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-users-updated-at-index.js';
+import { UnwatchedStateAndUserQuota1764365000000 } from './migrations/1764365000000-unwatched-state-and-user-quota.js';
 import { PartnerKeyLifecycle1764370000000 } from './migrations/1764370000000-partner-key-lifecycle.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
@@ -9,6 +10,7 @@ import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 export const MIGRATIONS = [
   InitialSchema1764350000000,
   UsersUpdatedAtIndex1764360000000,
+  UnwatchedStateAndUserQuota1764365000000,
   PartnerKeyLifecycle1764370000000,
 ];
 

@@ -25,6 +25,8 @@ export class AllErrorsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const [status, body] = this.describe(exception, request);
     if (response.headersSent) return;
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
     if (isBrowserPath(request.path)) {
       response
         .status(status)
@@ -56,4 +58,11 @@ export class AllErrorsFilter implements ExceptionFilter {
     body.error.correlation_id = correlationId;
     return [500, body];
   }
+}
+
+/** A rate-limited error may say when to come back (`details.retry_after_seconds`). */
+function retryAfterOf(exception: unknown): number | null {
+  if (!(exception instanceof DomainError) || exception.kind !== 'rate_limited') return null;
+  const seconds = (exception.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : null;
 }

@@ -3,7 +3,7 @@ import type { MailboxServer } from '@app/users';
 
 import { imapFlowOptions } from './imap-connector.js';
 
-const config = { IDLE_RESTART_INTERVAL: 300, IMAP_SOCKET_TIMEOUT: 45 } as AppConfig;
+const config = { IDLE_RESTART_INTERVAL: 300, IMAP_SOCKET_TIMEOUT: 45, MAX_EMAIL_SIZE: 25_000_000 } as AppConfig;
 const server = (imapSecurity: MailboxServer['imapSecurity']): MailboxServer => ({
   code: 'TEST',
   auth: 'password',
@@ -34,5 +34,19 @@ describe('imapFlowOptions', () => {
       socketTimeout: 45_000,
       logger: false,
     });
+  });
+
+  it('caps what a server may make the client buffer: literals just above MAX_EMAIL_SIZE, responses a little more', () => {
+    const options = imapFlowOptions(server('tls'), { user: 'u', pass: 'p' }, config);
+    expect(options.maxLiteralSize).toBe(25_000_001);
+    expect(options.maxResponseSize).toBe(25_000_001 + 1024 * 1024);
+    expect(options.maxResponseTokens).toBeLessThan(1_000_000);
+    // A small MAX_EMAIL_SIZE still leaves room for large envelopes and a SEARCH of a million UIDs.
+    const small = imapFlowOptions(server('tls'), { user: 'u', pass: 'p' }, {
+      ...config,
+      MAX_EMAIL_SIZE: 20_000,
+    } as AppConfig);
+    expect(small.maxLiteralSize).toBe(1024 * 1024);
+    expect(small.maxResponseSize).toBe(8 * 1024 * 1024);
   });
 });

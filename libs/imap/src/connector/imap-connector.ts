@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '@app/core';
 import { type MailboxAccount, type MailboxLogin, type MailboxServer, UserCredentials } from '@app/users';
 
+import { imapResponseLimits } from '../session/bounded-fetch.js';
 import { classifyFailure } from '../session/reconnect-policy.js';
 
 /** A logged-in connection with the watched folder open. */
@@ -73,7 +74,10 @@ export class ImapConnector {
   }
 }
 
-/** ImapFlow settings for a provider and login: transport security, timeouts, and IDLE as soon as idle. */
+/**
+ * ImapFlow settings for a provider and login: transport security, timeouts, IDLE as soon as idle, and
+ * parser limits that keep a hostile server from making the client buffer gigabytes.
+ */
 export function imapFlowOptions(server: MailboxServer, login: MailboxLogin, config: AppConfig): ImapFlowOptions {
   return {
     host: server.imapHost,
@@ -90,6 +94,7 @@ export function imapFlowOptions(server: MailboxServer, login: MailboxLogin, conf
     connectionTimeout: 30_000,
     greetingTimeout: 15_000,
     disableCompression: true,
+    ...imapResponseLimits(config.MAX_EMAIL_SIZE),
   };
 }
 

@@ -21,6 +21,20 @@ export interface FetchedMessage {
   envelope?: MessageEnvelopeObject;
 }
 
+/**
+ * Reads the message source, but never more than one byte past `maxBytes`: resolves null when the message
+ * turned out larger (whatever RFC822.SIZE said), and throws when it could not be read.
+ */
+export type SourceReader = (maxBytes: number) => Promise<Buffer | null>;
+
+export interface ProcessOptions {
+  /**
+   * Found by date after the UID cursor became unusable (a UIDVALIDITY change): the same bytes already
+   * seen under another UIDVALIDITY are provably this message, renumbered, and are not delivered again.
+   */
+  foundByDate: boolean;
+}
+
 export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
 
 /** Mail dated this much before the user's creation still counts: INTERNALDATE has whole seconds and clocks drift. */
@@ -28,8 +42,9 @@ const CREATION_GRACE_MS = 60_000;
 
 /**
  * Turns one new message into a durable event: skip what predates the user, close tracers, fetch the
- * source (unless too large), dedupe, then in ONE transaction write the mail log, the outbox row and the
- * cursor; only after the commit is the delivery job queued (the sweeper covers a crash in between).
+ * source (at most MAX_EMAIL_SIZE bytes), dedupe only what is provably the same message, then in ONE
+ * transaction write the mail log, the outbox row and the cursor; only after the commit is the delivery
+ * job queued (the sweeper covers a crash in between).
  */
 @Injectable()
 export class NewMailPipeline {
@@ -51,9 +66,10 @@ export class NewMailPipeline {
     account: MailboxAccount,
     uidValidity: number,
     message: FetchedMessage,
-    loadSource: () => Promise<Buffer>,
+    readSource: SourceReader,
+    options: ProcessOptions = { foundByDate: false },
   ): Promise<PipelineOutcome> {
-    const outcome = await this.decide(account, uidValidity, message, loadSource);
+    const outcome = await this.decide(account, uidValidity, message, readSource, options);
     if (outcome === 'event') this.metrics.recordProcessed();
     else this.metrics.recordSkipped(outcome);
     return outcome;
@@ -63,7 +79,8 @@ export class NewMailPipeline {
     account: MailboxAccount,
     uidValidity: number,
     message: FetchedMessage,
-    loadSource: () => Promise<Buffer>,
+    readSource: SourceReader,
+    options: ProcessOptions,
   ): Promise<PipelineOutcome> {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
@@ -81,13 +98,19 @@ export class NewMailPipeline {
       });
     }
 
-    const truncated = message.size > this.config.MAX_EMAIL_SIZE;
-    const source = truncated ? null : await loadSource();
+    // RFC822.SIZE is the server's word: it may skip a download, but only the bytes received prove a size.
+    const maxBytes = this.config.MAX_EMAIL_SIZE;
+    const source = message.size > maxBytes ? null : await readSource(maxBytes);
+    const truncated = source === null;
     const sha1 = source ? createHash('sha1').update(source).digest('hex') : null;
+    // An understated size is corrected to what is known: more than MAX_EMAIL_SIZE.
+    const size = source ? source.length : Math.max(message.size, maxBytes + 1);
     const detectedAt = new Date();
 
     return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
-      if (await this.isDuplicate(manager, user.id, mailLogId, messageId, sha1)) return 'duplicate';
+      if (options.foundByDate && (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1))) {
+        return 'duplicate';
+      }
       const eventId = await this.outbox.record(manager, {
         partnerId: account.partnerId,
         userId: user.id,
@@ -97,7 +120,7 @@ export class NewMailPipeline {
           uid_validity: uidValidity,
           internal_date: message.internalDate.toISOString(),
           detected_at: detectedAt.toISOString(),
-          size: message.size,
+          size,
           truncated,
           sha1,
           envelope: toSeedEnvelope(message.envelope),
@@ -110,13 +133,50 @@ export class NewMailPipeline {
   }
 
   /**
+   * Records a message that could not be read after repeated attempts as an event without a body
+   * (`truncated: true`, `fetch_error`), so the partner learns of it and the mailbox moves on.
+   */
+  async recordUnreadable(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: Pick<FetchedMessage, 'uid'> & Partial<FetchedMessage>,
+    reason: string,
+  ): Promise<void> {
+    const messageId = message.envelope?.messageId ?? null;
+    const detectedAt = new Date();
+    await this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager, mailLogId) => {
+      const eventId = await this.outbox.record(manager, {
+        partnerId: account.partnerId,
+        userId: account.user.id,
+        type: 'new_mail',
+        metadata: {
+          uid: message.uid,
+          uid_validity: uidValidity,
+          internal_date: message.internalDate?.toISOString() ?? null,
+          detected_at: detectedAt.toISOString(),
+          size: message.size ?? null,
+          truncated: true,
+          sha1: null,
+          envelope: toSeedEnvelope(message.envelope),
+          fetch_error: reason,
+        },
+        body: null,
+      });
+      await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
+      return { eventId };
+    });
+    this.metrics.recordSkipped('unreadable');
+    this.logger.warn({ userId: account.user.id, uid: message.uid, reason }, 'message unreadable; recorded as failed');
+  }
+
+  /**
    * Inserts the mail log (a no-op if any process already recorded this UID), runs `work` and advances the
    * cursor, all in one transaction; queues the event, if any, after the commit.
    */
   private async record(
     account: MailboxAccount,
     uidValidity: number,
-    message: FetchedMessage,
+    message: { uid: number; internalDate?: Date },
     identity: { messageId: string | null; sha1: string | null },
     work: (manager: EntityManager, mailLogId: string) => Promise<PipelineOutcome | { eventId: string }>,
   ): Promise<PipelineOutcome> {
@@ -126,7 +186,15 @@ export class NewMailPipeline {
         `INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (user_id, uid_validity, uid) DO NOTHING RETURNING id`,
-        [mailLogId, account.user.id, uidValidity, message.uid, identity.messageId, identity.sha1, message.internalDate],
+        [
+          mailLogId,
+          account.user.id,
+          uidValidity,
+          message.uid,
+          identity.messageId,
+          identity.sha1,
+          message.internalDate ?? null,
+        ],
       );
       const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
       await this.states.advanceCursor(manager, account.user.id, {
@@ -151,18 +219,20 @@ export class NewMailPipeline {
     }
   }
 
-  private async isDuplicate(
+  /**
+   * Only the same bytes are the same message: a Message-ID is the sender's to choose, so two messages
+   * sharing one are two events. Within one UIDVALIDITY the mail_logs unique index already dedupes.
+   */
+  private async seenUnderOtherUidValidity(
     manager: EntityManager,
     userId: string,
-    mailLogId: string,
-    messageId: string | null,
+    uidValidity: number,
     sha1: string | null,
   ): Promise<boolean> {
-    if (!messageId && !sha1) return false;
+    if (!sha1) return false;
     const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM mail_logs WHERE user_id = $1 AND id <> $2 AND event_id IS NOT NULL
-         AND ((message_id = $3 AND $3 IS NOT NULL) OR (sha1 = $4 AND $4 IS NOT NULL)) LIMIT 1`,
-      [userId, mailLogId, messageId, sha1],
+      'SELECT 1 FROM mail_logs WHERE user_id = $1 AND uid_validity <> $2 AND sha1 = $3 LIMIT 1',
+      [userId, uidValidity, sha1],
     );
     return rows.length > 0;
   }

@@ -8,6 +8,8 @@ import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
+import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
   AUTH_RETRY_MS,
   backoffDelay,
@@ -65,6 +67,8 @@ export class MailboxSession {
   private cursor: { uid: number; uidValidity: number } | null = null;
   /** Set after connecting when the UID cursor cannot be used and mail must be found by date. */
   private catchUpSince: Date | null = null;
+  /** Messages that failed to be read, so one that always fails is given up (MAX_READ_FAILURES). */
+  private readonly readFailures = new ReadFailures();
 
   constructor(
     readonly userId: string,
@@ -229,25 +233,29 @@ export class MailboxSession {
     if (!Array.isArray(found)) throw new Error('UID SEARCH was refused by the server');
     const uids = found.filter((uid) => byDate !== null || uid > cursor.uid).sort((a, b) => a - b);
 
-    for (let start = 0; start < uids.length && !this.stopped; start += FETCH_BATCH) {
-      const batch = uids.slice(start, start + FETCH_BATCH);
-      const messages: FetchedMessage[] = [];
-      for await (const message of client.fetch(
-        batch.join(','),
-        { uid: true, envelope: true, internalDate: true, size: true },
-        { uid: true },
-      )) {
-        messages.push({
-          uid: message.uid,
-          internalDate: new Date(message.internalDate ?? Date.now()),
-          size: message.size ?? 0,
-          envelope: message.envelope,
-        });
+    for (let start = 0; start < uids.length && !this.stopped;) {
+      // Once a batch failed, its UIDs are read one at a time, so a failure names the message causing it.
+      const alone = this.readFailures.readAlone(cursor.uidValidity, uids[start]);
+      const batch = alone ? [uids[start]] : uids.slice(start, start + FETCH_BATCH);
+      start += batch.length;
+      if (
+        batch.length === 1 &&
+        this.readFailures.count(cursor.uidValidity, batch[0], 'metadata') >= MAX_READ_FAILURES
+      ) {
+        await this.giveUp(account, cursor.uidValidity, { uid: batch[0] }, 'its metadata could not be fetched');
+        cursor.uid = Math.max(cursor.uid, batch[0]);
+        continue;
       }
-      messages.sort((a, b) => a.uid - b.uid);
+      const messages = await this.readFailures.track(client, cursor.uidValidity, batch, 'metadata', () =>
+        fetchMetadata(client, batch),
+      );
       for (const message of messages) {
         if (this.stopped) return;
-        await this.processOne(client, account, cursor.uidValidity, message);
+        if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
+          await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
+        } else {
+          await this.processOne(client, account, cursor.uidValidity, message, byDate !== null);
+        }
         cursor.uid = Math.max(cursor.uid, message.uid);
         this.syncWatchdog?.refresh();
       }
@@ -267,6 +275,7 @@ export class MailboxSession {
     account: MailboxAccount,
     uidValidity: number,
     message: FetchedMessage,
+    foundByDate: boolean,
   ): Promise<void> {
     const { work, metrics, pipeline } = this.deps;
     const queuedAt = performance.now();
@@ -274,12 +283,23 @@ export class MailboxSession {
     await work.run(async () => {
       metrics.recordWorkLatency((performance.now() - queuedAt) / 1000);
       metrics.workQueueLength.set(work.queued);
-      await pipeline.process(account, uidValidity, message, async () => {
-        const full = await client.fetchOne(String(message.uid), { source: true }, { uid: true });
-        if (!full || !full.source) throw new Error(`message UID ${message.uid} could not be read`);
-        return full.source;
-      });
+      const readSource = (maxBytes: number) =>
+        this.readFailures.track(client, uidValidity, [message.uid], 'source', () =>
+          fetchSourceAtMost(client, message.uid, maxBytes),
+        );
+      await pipeline.process(account, uidValidity, message, readSource, { foundByDate });
     });
+  }
+
+  /** A message that failed MAX_READ_FAILURES times: the partner gets an event saying so, the cursor moves on. */
+  private async giveUp(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: Pick<FetchedMessage, 'uid'> & Partial<FetchedMessage>,
+    reason: string,
+  ): Promise<void> {
+    const detail = `${reason} (${MAX_READ_FAILURES} attempts; last error: ${this.readFailures.lastError})`;
+    await this.deps.pipeline.recordUnreadable(account, uidValidity, message, detail);
   }
 
   private async recover(failure: FailureKind): Promise<void> {

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, Min } from 'class-validator';
 
 const WEB_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -35,4 +36,13 @@ export class CreatePartnerDto {
   @ArrayMaxSize(50)
   @IsUrl(WEB_URL, { each: true, message: 'allowedRedirectUrls must be http(s) URLs' })
   allowedRedirectUrls?: string[];
+
+  /** A quota of active users, so one partner cannot take every mailbox slot of the installation. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt()
+  @Min(1)
+  maxUsers?: number;
 }

@@ -13,6 +13,7 @@ import type { Response } from 'express';
 import { ErrorBodySchema, setNextCursorHeader } from '@app/core';
 import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
 
+import { ArchiveUserQuery } from '../dto/archive-user.query.js';
 import { CreateUserDto } from '../dto/create-user.dto.js';
 import { ListUsersQuery } from '../dto/list-users.query.js';
 import { UpdateUserDto } from '../dto/update-user.dto.js';
@@ -89,14 +90,19 @@ export class UsersController {
 
   @Delete(':tag')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Archive a user: its mailbox stops being watched. Restore with PUT archived=false.' })
+  @ApiOperation({
+    summary: 'Archive a user: its mailbox stops being watched. Restore with PUT archived=false.',
+    description: 'With `erase=true` the user and everything stored about it are deleted for good (erasure requests).',
+  })
   @ApiNoContentResponse()
   async archive(
     @CurrentPartner() partner: Partner,
     @Param('code') code: string,
     @Param('tag') tag: string,
+    @Query() query: ArchiveUserQuery,
   ): Promise<void> {
-    await this.users.archive(partner.id, code, tag);
+    if (query.erase) await this.users.erase(partner.id, code, tag);
+    else await this.users.archive(partner.id, code, tag);
   }
 
   private toResponse(user: User): UserResponse {

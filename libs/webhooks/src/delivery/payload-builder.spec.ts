@@ -53,6 +53,13 @@ describe('buildPayload', () => {
     expect(payload.sha1).toBe(createHash('sha1').update(latin1).digest('hex'));
   });
 
+  it('new_mail of a message that could not be read: no body, truncated, and why (fetch_error)', () => {
+    const metadata = { ...base.metadata, truncated: true, sha1: null, fetch_error: 'its source could not be fetched' };
+    const payload = buildPayload({ ...base, metadata, rfc822: null });
+    expect(payload).toMatchObject({ rfc822: null, truncated: true, fetch_error: 'its source could not be fetched' });
+    expect(buildPayload(base)).not.toHaveProperty('fetch_error');
+  });
+
   it('user_connected and user_disconnected: SHA1 of the tag; email only when connected', () => {
     const connected = buildPayload({ ...base, type: 'user_connected', rfc822: null });
     expect(connected).toMatchObject({

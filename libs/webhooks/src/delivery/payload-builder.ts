@@ -62,6 +62,8 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     internal_date: metadata.internal_date,
     size: metadata.size,
     truncated: metadata.truncated === true,
+    // Only on a message that could not be read (see NewMailPipeline.recordUnreadable).
+    ...(typeof metadata.fetch_error === 'string' ? { fetch_error: metadata.fetch_error } : {}),
     signature: seedSignature(context.apiKey, timestamp, sha1),
   };
 }

@@ -1,0 +1,112 @@
+import type { FetchMessageObject, ImapFlow, ImapFlowOptions } from 'imapflow';
+
+import type { FetchedMessage } from '../pipeline/new-mail-pipeline.service.js';
+
+/**
+ * Untagged FETCH rows one command may bring beyond those asked for. Servers may add unsolicited flag
+ * updates to any answer, so a few are legal; thousands mean a flooding server, and the connection is dropped.
+ */
+const UNSOLICITED_ROWS_ALLOWED = 1000;
+/** Room for the rest of one response around its largest literal (ENVELOPE, UID, framing). */
+const RESPONSE_FRAMING_BYTES = 1024 * 1024;
+/** A literal-free response (a SEARCH of many UIDs) may still be this large: about a million UIDs. */
+const MIN_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Parse-tree nodes in one response (imapflow's default, 1,000,000, is about 100 MB of heap). */
+const MAX_RESPONSE_TOKENS = 200_000;
+/** imapflow error codes meaning "the server sent more than the limits allow". */
+const LIMIT_ERRORS = new Set(['LiteralTooLarge', 'ResponseTooLarge', 'LineTooLarge']);
+
+/**
+ * imapflow's parser limits (1 GB literals, 2 GB responses by default), derived from the largest message
+ * whose source is ever read: nothing the server sends may be much larger than MAX_EMAIL_SIZE + 1 bytes.
+ */
+export function imapResponseLimits(
+  maxEmailSize: number,
+): Pick<ImapFlowOptions, 'maxLiteralSize' | 'maxResponseSize' | 'maxResponseTokens'> {
+  const maxLiteralSize = Math.max(maxEmailSize + 1, RESPONSE_FRAMING_BYTES);
+  return {
+    maxLiteralSize,
+    maxResponseSize: Math.max(maxLiteralSize + RESPONSE_FRAMING_BYTES, MIN_RESPONSE_BYTES),
+    maxResponseTokens: MAX_RESPONSE_TOKENS,
+  };
+}
+
+/** The server sent far more FETCH rows than were asked for. */
+export class FetchFloodError extends Error {
+  constructor(command: string) {
+    super(`the server flooded ${command} with more than ${UNSOLICITED_ROWS_ALLOWED} unrequested FETCH rows`);
+    this.name = 'FetchFloodError';
+  }
+}
+
+/**
+ * UID, INTERNALDATE, RFC822.SIZE and ENVELOPE of `uids`. Holds one entry per UID asked for, whatever the
+ * server sends: rows of one message are merged (a server may split an answer), rows for other UIDs are
+ * dropped, and too many extra rows end the command with a flood error.
+ */
+export async function fetchMetadata(client: ImapFlow, uids: number[]): Promise<FetchedMessage[]> {
+  const wanted = new Set(uids);
+  const found = new Map<number, Pick<FetchMessageObject, 'internalDate' | 'size' | 'envelope'>>();
+  let extraRows = 0;
+  const rows = client.fetch(
+    uids.join(','),
+    { uid: true, envelope: true, internalDate: true, size: true },
+    { uid: true },
+  );
+  for await (const row of rows) {
+    const seen = found.get(row.uid);
+    // A row with none of the items asked for is an unsolicited flag update, even for a UID asked for.
+    const usable = wanted.has(row.uid) && (row.internalDate || row.envelope || row.size !== undefined);
+    if ((!usable || seen) && ++extraRows > UNSOLICITED_ROWS_ALLOWED) {
+      throw new FetchFloodError('a metadata FETCH');
+    }
+    if (!usable) continue;
+    found.set(row.uid, {
+      internalDate: seen?.internalDate ?? row.internalDate,
+      size: seen?.size ?? row.size,
+      envelope: seen?.envelope ?? row.envelope,
+    });
+  }
+  return [...found]
+    .map(([uid, row]) => ({
+      uid,
+      internalDate: new Date(row.internalDate ?? Date.now()),
+      size: row.size ?? 0,
+      envelope: row.envelope,
+    }))
+    .sort((a, b) => a.uid - b.uid);
+}
+
+/**
+ * The source of message `uid`, read with a partial FETCH (`BODY.PEEK[]<0.maxBytes+1>`) so a server never has
+ * to send more than one byte past the limit. Resolves null when more than `maxBytes` arrived, whether the
+ * server honoured the partial or not, or when it announced a literal beyond imapflow's limits (the
+ * connection is then closed by imapflow). Throws when the message could not be read.
+ */
+export async function fetchSourceAtMost(client: ImapFlow, uid: number, maxBytes: number): Promise<Buffer | null> {
+  let limitExceeded = false;
+  const onError = (error: { code?: string }): void => {
+    if (error.code && LIMIT_ERRORS.has(error.code)) limitExceeded = true;
+  };
+  client.on('error', onError);
+  try {
+    let source: Buffer | undefined;
+    let unsolicited = 0;
+    const rows = client.fetch(String(uid), { uid: true, source: { start: 0, maxLength: maxBytes + 1 } }, { uid: true });
+    for await (const row of rows) {
+      if (row.uid !== uid || !row.source || source) {
+        if (++unsolicited > UNSOLICITED_ROWS_ALLOWED) throw new FetchFloodError('a source FETCH');
+        continue;
+      }
+      source = row.source;
+      if (source.length > maxBytes) return null;
+    }
+    if (!source) throw new Error(`message UID ${uid} could not be read`);
+    return source;
+  } catch (error) {
+    if (limitExceeded) return null;
+    throw error;
+  } finally {
+    client.off('error', onError);
+  }
+}
