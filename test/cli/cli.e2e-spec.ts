@@ -104,9 +104,20 @@ describe('superimap CLI', () => {
       );
       const allowed = await runCli(
         ['partner', 'create', '--name', 'Private OK', '--new-mail-webhook', 'http://127.0.0.1:8080/hook'],
-        { ...production, WEBHOOK_ALLOW_PRIVATE: 'true' },
+        { ...production, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP: 'true' },
       );
       expect(allowed.code).toBe(0);
+    });
+
+    it('in production, refuses plain-http webhook URLs unless WEBHOOK_ALLOW_HTTP', async () => {
+      const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://imap.example.test' };
+      const args = ['partner', 'create', '--name', 'Plain', '--new-mail-webhook', 'http://93.184.216.34/hook'];
+      const refused = await runCli(args, production);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('newMailWebhook: http://93.184.216.34 uses http://');
+      expect((await runCli(args, { ...production, WEBHOOK_ALLOW_HTTP: 'true' })).code).toBe(0);
+      const secure = ['partner', 'create', '--name', 'Secure', '--new-mail-webhook', 'https://93.184.216.34/hook'];
+      expect((await runCli(secure, production)).code).toBe(0);
     });
 
     it('rotates the webhook secret', async () => {
@@ -209,6 +220,25 @@ describe('superimap CLI', () => {
       // Only the new key is needed now: the secret can still be rotated (which decrypts the old one).
       const onlyNew = { ...env, ENCRYPTION_KEY: 'test2:second-key-0123456789abcdef' };
       expect((await runCli(['partner', 'rotate-secret', '--id', partner.id], onlyNew)).code).toBe(0);
+    });
+
+    it('matches key ids exactly: a new id with `_` never passes for an old one it would LIKE-match', async () => {
+      const other = new ScratchDatabase();
+      try {
+        const old = { DATABASE_URL: other.url, ENCRYPTION_KEY: 'kx1:old-key-0123456789abcdef' };
+        await runCli(['migrate'], old);
+        expect((await runCli(['partner', 'create', '--name', 'Wildcard'], old)).code).toBe(0);
+        const rotated = await runCli(['keys', 'rotate'], {
+          ...old,
+          ENCRYPTION_KEY: 'k_1:new-key-0123456789abcdef,kx1:old-key-0123456789abcdef',
+        });
+        expect(rotated.code).toBe(0);
+        const [row] = await other.query<Record<string, string>>('SELECT api_key, webhook_secret FROM partners');
+        expect(row.api_key).toMatch(/^v1:k_1:/);
+        expect(row.webhook_secret).toMatch(/^v1:k_1:/);
+      } finally {
+        await other.drop();
+      }
     });
   });
 

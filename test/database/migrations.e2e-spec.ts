@@ -37,6 +37,7 @@ describe('migrations', () => {
         'UnwatchedStateAndUserQuota1764365000000',
         'TracerRounds1764370000000',
         'DayTwoOperations1764380000000',
+        'PartnerKeyLifecycle1764390000000',
         'AdminAuditLog1764400000000',
       ],
     });
@@ -45,7 +46,7 @@ describe('migrations', () => {
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 6; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 7; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);

@@ -32,6 +32,32 @@ describe('boot with a wrong variable', () => {
   });
 });
 
+describe('boot with NODE_ENV unset', () => {
+  it('refuses a public PUBLIC_URL, naming NODE_ENV, and starts once NODE_ENV=development is explicit', async () => {
+    const publicUrl = { PUBLIC_URL: 'https://imap.example.com' };
+    const refused = await RoleProcess.start('api', { NODE_ENV: '', ...publicUrl });
+    expect((await refused.exited()).code).toBe(1);
+    expect(refused.output).toContain('PUBLIC_URL is not loopback, so NODE_ENV must be set');
+
+    const explicit = await RoleProcess.start('api', { NODE_ENV: 'development', ...publicUrl });
+    try {
+      await explicit.waitHealthy();
+    } finally {
+      await explicit.stop('SIGKILL');
+    }
+  });
+
+  it('binds loopback only', async () => {
+    const process = await RoleProcess.start('worker', { NODE_ENV: '', LOG_LEVEL: 'info' });
+    try {
+      await process.waitHealthy();
+      expect(process.output).toContain('"address":"127.0.0.1"');
+    } finally {
+      await process.stop('SIGKILL');
+    }
+  });
+});
+
 describe('/health when Redis is unreachable', () => {
   it('answers 503 and says which check failed', async () => {
     const process = await RoleProcess.start('worker', { REDIS_URL: 'redis://127.0.0.1:1' });

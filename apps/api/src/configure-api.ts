@@ -5,21 +5,31 @@ import helmet from 'helmet';
 
 import { type AppConfig, errorBody, ROOT_LOGGER } from '@app/core';
 
+import { MAX_BODY_ENTRIES, rejectHostileBodyShapes, rejectNulInUrl } from './body-shape-limits.js';
 import { setUpOpenApi } from './openapi.js';
 import { requestLog } from './request-log.js';
 import { validationFailure } from './validation-errors.js';
 
-const MAX_BODY = '1mb';
+/** API bodies are a few small fields; a small cap bounds what parsing and validation can cost. */
+const MAX_API_BODY = '64kb';
+/** Other routes (none take large bodies today) get a looser cap, with the same shape limits. */
+const MAX_OTHER_BODY = '1mb';
+const JSON_TYPES = ['application/json', 'application/*+json', 'json'];
 
 /** HTTP concerns of the api role: security headers, JSON parsing with JSON errors, validation, docs. */
 export function configureApi(app: NestExpressApplication, config: AppConfig): void {
   app.use('/api', requestLog(app.get(ROOT_LOGGER)));
   app.use(helmet({ contentSecurityPolicy: false }));
   if (config.isProduction) app.set('trust proxy', 1);
+  app.use(rejectNulInUrl);
   app.use(stripJsonSuffix);
-  app.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json', 'json'] }));
-  app.use(express.urlencoded({ limit: MAX_BODY, extended: false }));
+  // The first parser that reads a body wins; later ones see it parsed and pass.
+  app.use('/api', express.json({ limit: MAX_API_BODY, type: JSON_TYPES }));
+  app.use('/api', express.urlencoded({ limit: MAX_API_BODY, extended: false, parameterLimit: MAX_BODY_ENTRIES }));
+  app.use(express.json({ limit: MAX_OTHER_BODY, type: JSON_TYPES }));
+  app.use(express.urlencoded({ limit: MAX_OTHER_BODY, extended: false, parameterLimit: MAX_BODY_ENTRIES }));
   app.use(bodyParserErrors);
+  app.use(rejectHostileBodyShapes);
   app.use('/api/v1', rejectNonObjectBodies);
   app.useGlobalPipes(
     new ValidationPipe({
@@ -47,10 +57,13 @@ function splitOnce(value: string, separator: string): [string, string | undefine
 }
 
 /** Body-parser failures happen before Nest's filters run, so they are answered here, as JSON. */
-function bodyParserErrors(error: unknown, _request: Request, response: Response, next: NextFunction): void {
+function bodyParserErrors(error: unknown, request: Request, response: Response, next: NextFunction): void {
   const type = (error as { type?: string } | null)?.type;
   if (type === 'entity.too.large') {
-    response.status(413).json(errorBody('PayloadTooLarge', `Request body is larger than ${MAX_BODY}`));
+    const limit = request.path.startsWith('/api') ? MAX_API_BODY : MAX_OTHER_BODY;
+    response.status(413).json(errorBody('PayloadTooLarge', `Request body is larger than ${limit}`));
+  } else if (type === 'parameters.too.many') {
+    response.status(413).json(errorBody('PayloadTooLarge', `Request body has more than ${MAX_BODY_ENTRIES} fields`));
   } else if (type === 'entity.parse.failed') {
     response.status(400).json(errorBody('InvalidJson', 'Request body is not valid JSON'));
   } else if (type) {

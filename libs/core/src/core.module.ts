@@ -13,6 +13,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { LogMetrics } from './metrics/log-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { OperatorServer } from './metrics/operator-server.js';
 import { UserChangeNotifier } from './notifications/user-changes.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -37,6 +38,7 @@ export class CoreModule {
         HealthService,
         MetricsService,
         LogMetrics,
+        OperatorServer,
         UserChangeNotifier,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],

@@ -25,7 +25,14 @@ export { type LogFigureSource, LogMetrics } from './metrics/log-metrics.service.
 export { MetricsService } from './metrics/metrics.service.js';
 export { escapeHtml } from './pages/escape-html.js';
 export { PAGE_HEADERS, type PageOptions, renderPage, SITE_CSS } from './pages/page-layout.js';
-export { assertPublicUrl, BlockedAddressError, isBlockedAddress, publicOnlyLookup } from './network/ssrf-guard.js';
+export {
+  assertAllowedScheme,
+  assertPublicUrl,
+  BlockedAddressError,
+  InsecureWebhookUrlError,
+  isBlockedAddress,
+  publicOnlyLookup,
+} from './network/ssrf-guard.js';
 export { type UserChange, UserChangeNotifier } from './notifications/user-changes.js';
 export { type KeysetPage, keysetPage, setNextCursorHeader } from './pagination/keyset-page.js';
 export { decodeCursor, encodeCursor, type PagePosition } from './pagination/page-cursor.js';
@@ -42,3 +49,4 @@ export {
   WEBHOOKS_QUEUE,
 } from './queue/queues.js';
 export { RedisService } from './redis/redis.module.js';
+export { IsTimestamp, isUuid, isValidTimestamp } from './validation/input-formats.js';

@@ -17,6 +17,17 @@ export class Partner {
   @Column('char', { length: 64 })
   apiKeyHash!: string;
 
+  /** SHA-256 of the key replaced by the last rotation, accepted until it expires (the grace period). */
+  @Column('char', { length: 64, nullable: true })
+  previousApiKeyHash!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  previousApiKeyExpiresAt!: Date | null;
+
+  /** When set, the partner's API key is refused; its mailboxes and events are kept. */
+  @Column('timestamptz', { nullable: true })
+  disabledAt!: Date | null;
+
   /** SecretBox ciphertext of the `whsec_…` Standard Webhooks secret. */
   @Column('text')
   webhookSecret!: string;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { AuthFailureThrottle } from './api/auth-failure-throttle.js';
 import { PartnerAuthGuard } from './api/partner-auth.guard.js';
 import { Partner } from './partner.entity.js';
 import { PartnersService } from './partners.service.js';
@@ -12,6 +13,10 @@ import { PartnersService } from './partners.service.js';
 })
 export class PartnersModule {}
 
-/** API-key authentication for partner API controllers (needs Redis for the rate limit). */
-@Module({ imports: [PartnersModule], providers: [PartnerAuthGuard], exports: [PartnersModule, PartnerAuthGuard] })
+/** API-key authentication for partner API controllers (needs Redis for the rate limit and the failed-key throttle). */
+@Module({
+  imports: [PartnersModule],
+  providers: [PartnerAuthGuard, AuthFailureThrottle],
+  exports: [PartnersModule, PartnerAuthGuard, AuthFailureThrottle],
+})
 export class PartnerAuthModule {}

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertPublicUrl, type KeysetPage, keysetPage, SecretBox } from '@app/core';
+import { AppConfig, assertAllowedScheme, assertPublicUrl, type KeysetPage, keysetPage, SecretBox } from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import type { UpdatePartnerDto } from './dto/update-partner.dto.js';
@@ -14,6 +14,12 @@ import { PartnerErrors } from './partners.errors.js';
 
 /** How long a rotated-out webhook secret keeps signing, so receivers can switch without downtime. */
 const SECRET_ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+const PREVIOUS_SECRETS_AT = (id: string) => ({ table: 'partners', column: 'previous_webhook_secret', id });
+
+interface RetiredSecret {
+  secret: string;
+  expiresAt: Date;
+}
 
 export interface CreatedPartner {
   partner: Partner;
@@ -60,9 +66,11 @@ export class PartnersService {
     return { partner: await this.partners.save(partner), apiKey, webhookSecret };
   }
 
-  /** In production, webhook URLs must not point into private networks (SSRF); checked again at delivery. */
+  /**
+   * In production, webhook URLs must use https and not point into private networks (SSRF); both are
+   * checked again at delivery.
+   */
   private async assertReachableWebhooks(input: Partial<CreatePartnerDto>): Promise<void> {
-    if (this.config.allowPrivateWebhookTargets) return;
     const fields = [
       'newMailWebhook',
       'userConnectedWebhook',
@@ -73,7 +81,12 @@ export class PartnersService {
     for (const field of fields) {
       const url = input[field];
       if (!url) continue;
-      await assertPublicUrl(url).catch((error: Error) => problems.push({ field, errors: [error.message] }));
+      try {
+        if (!this.config.allowPrivateWebhookTargets) await assertPublicUrl(url);
+        assertAllowedScheme(url, this.config.allowHttpWebhookTargets);
+      } catch (error) {
+        problems.push({ field, errors: [(error as Error).message] });
+      }
     }
     if (problems.length > 0) {
       throw PartnerErrors.unreachableWebhooks(
@@ -115,34 +128,71 @@ export class PartnersService {
     return partner;
   }
 
-  /** The partner owning this API key, or null; lookup by hash, compared in constant time. */
-  async findByApiKey(apiKey: string): Promise<Partner | null> {
-    const partner = await this.partners.findOneBy({ apiKeyHash: hashApiKey(apiKey) });
-    return partner && apiKeyMatches(apiKey, partner.apiKeyHash) ? partner : null;
+  /**
+   * The partner owning this API key (its current one, or the one it replaced while the grace period
+   * lasts), or null; lookup by hash, compared in constant time.
+   */
+  async findByApiKey(apiKey: string, now = new Date()): Promise<Partner | null> {
+    const hash = hashApiKey(apiKey);
+    const current = await this.partners.findOneBy({ apiKeyHash: hash });
+    if (current && apiKeyMatches(apiKey, current.apiKeyHash)) return current;
+    const previous = await this.partners.findOneBy({ previousApiKeyHash: hash });
+    const inGrace = (previous?.previousApiKeyExpiresAt?.getTime() ?? 0) > now.getTime();
+    return previous && inGrace && apiKeyMatches(apiKey, previous.previousApiKeyHash!) ? previous : null;
+  }
+
+  /**
+   * Issues a new API key. The old one is revoked at once, or keeps working for `graceSeconds` so clients
+   * can switch; seed-style webhook signatures use the new key from now on.
+   */
+  async rotateApiKey(id: string, graceSeconds = 0): Promise<string> {
+    const partner = await this.get(id);
+    const apiKey = generateApiKey();
+    partner.previousApiKeyHash = graceSeconds > 0 ? partner.apiKeyHash : null;
+    partner.previousApiKeyExpiresAt = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null;
+    partner.apiKey = this.secretBox.encrypt(apiKey, { table: 'partners', column: 'api_key', id });
+    partner.apiKeyHash = hashApiKey(apiKey);
+    await this.partners.save(partner);
+    return apiKey;
+  }
+
+  /** A disabled partner's API key is refused (mailboxes stay watched and events queue until enabled). */
+  async setDisabled(id: string, disabled: boolean): Promise<Partner> {
+    const partner = await this.get(id);
+    partner.disabledAt = disabled ? (partner.disabledAt ?? new Date()) : null;
+    return this.partners.save(partner);
+  }
+
+  /** Deletes the partner and, by cascade, its connections, users, credentials and events. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.partners.delete({ id });
   }
 
   signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {
     const location = (column: string) => ({ table: 'partners', column, id: partner.id });
-    const webhookSecrets = [this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret'))];
-    const previousValid =
-      partner.previousWebhookSecret && (partner.previousWebhookSecretExpiresAt?.getTime() ?? 0) > now.getTime();
-    if (previousValid && partner.previousWebhookSecret) {
-      webhookSecrets.push(this.secretBox.decrypt(partner.previousWebhookSecret, location('previous_webhook_secret')));
-    }
+    const webhookSecrets = [
+      this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret')),
+      ...this.retiredWebhookSecrets(partner, now).map((retired) => retired.secret),
+    ];
     return { apiKey: this.secretBox.decrypt(partner.apiKey, location('api_key')), webhookSecrets };
   }
 
-  /** Issues a new webhook secret; the old one keeps signing alongside it for a day. */
-  async rotateWebhookSecret(id: string): Promise<string> {
+  /**
+   * Issues a new webhook secret. Every secret rotated out in the last 24 hours keeps signing alongside it,
+   * however many rotations happened, so receivers can switch without downtime.
+   */
+  async rotateWebhookSecret(id: string, now = new Date()): Promise<string> {
     const partner = await this.get(id);
     const current = this.secretBox.decrypt(partner.webhookSecret, { table: 'partners', column: 'webhook_secret', id });
+    const retired = [
+      { secret: current, expiresAt: new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS) },
+      ...this.retiredWebhookSecrets(partner, now),
+    ];
     const next = generateWebhookSecret();
-    partner.previousWebhookSecret = this.secretBox.encrypt(current, {
-      table: 'partners',
-      column: 'previous_webhook_secret',
-      id,
-    });
-    partner.previousWebhookSecretExpiresAt = new Date(Date.now() + SECRET_ROTATION_OVERLAP_MS);
+    const stored = retired.map(({ secret, expiresAt }) => ({ secret, expires_at: expiresAt.toISOString() }));
+    partner.previousWebhookSecret = this.secretBox.encrypt(JSON.stringify(stored), PREVIOUS_SECRETS_AT(id));
+    partner.previousWebhookSecretExpiresAt = retired[0].expiresAt;
     partner.webhookSecret = this.secretBox.encrypt(next, { table: 'partners', column: 'webhook_secret', id });
     await this.partners.save(partner);
     return next;
@@ -175,5 +225,21 @@ export class PartnersService {
       allowedRedirectUrls: input.allowedRedirectUrls ?? [],
     });
     return this.partners.save(partner);
+  }
+
+  /**
+   * The rotated-out secrets still in their grace window, newest first. `previous_webhook_secret` holds them
+   * as one encrypted JSON list; a row written before lists existed holds one bare secret.
+   */
+  private retiredWebhookSecrets(partner: Partner, now: Date): RetiredSecret[] {
+    if (!partner.previousWebhookSecret) return [];
+    const plaintext = this.secretBox.decrypt(partner.previousWebhookSecret, PREVIOUS_SECRETS_AT(partner.id));
+    const retired: RetiredSecret[] = plaintext.startsWith('[')
+      ? (JSON.parse(plaintext) as { secret: string; expires_at: string }[]).map((entry) => ({
+          secret: entry.secret,
+          expiresAt: new Date(entry.expires_at),
+        }))
+      : [{ secret: plaintext, expiresAt: partner.previousWebhookSecretExpiresAt ?? new Date(0) }];
+    return retired.filter((entry) => entry.expiresAt.getTime() > now.getTime());
   }
 }

@@ -3,6 +3,7 @@ import { parseConfig } from '@app/core';
 import { SignedUserUrls } from './signed-user-urls.js';
 
 const env = {
+  NODE_ENV: 'test',
   ENCRYPTION_KEY: 'k:0123456789abcdef0123',
   SECRET_KEY_BASE: 's'.repeat(40),
   PUBLIC_URL: 'https://imap.example.com',

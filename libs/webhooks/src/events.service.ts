@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { keysetPage } from '@app/core';
+import { isUuid, keysetPage } from '@app/core';
 import { UserDirectory } from '@app/users';
 
 import type { ListEventsQuery } from './dto/list-events.query.js';
@@ -100,7 +100,7 @@ export class EventsService {
 
   private async find(partnerId: string, id: string): Promise<EventRow> {
     const notFound = WebhookErrors.eventNotFound(id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
+    if (!isUuid(id)) throw notFound;
     const event = await this.events.findOneBy({ id, partnerId });
     if (!event) throw notFound;
     const tags = await this.directory.tagsOf(event.userId ? [event.userId] : []);

@@ -10,7 +10,10 @@ const USAGE = `usage: superimap partner create --name NAME [--new-mail-webhook U
          [--max-users N]                   (a quota of active users)
        superimap partner update --id PARTNER_ID [any create flag]
        superimap partner list
-       superimap partner rotate-secret --id PARTNER_ID`;
+       superimap partner rotate-secret --id PARTNER_ID
+       superimap partner rotate-key --id PARTNER_ID [--grace-seconds N]   (old key revoked, or valid N more seconds)
+       superimap partner disable|enable --id PARTNER_ID
+       superimap partner delete --id PARTNER_ID --yes   (deletes its connections, users and events too)`;
 
 const CREATE_FLAGS = {
   ...Object.fromEntries(
@@ -68,9 +71,45 @@ export async function partnerCommand([action, ...args]: string[]): Promise<unkno
         previous_secret_valid_for_hours: 24,
       }));
     }
+    case 'rotate-key': {
+      const flags = parseFlags(args, { id: { type: 'string' }, 'grace-seconds': { type: 'string' } });
+      const id = requiredId(flags.id);
+      const grace = flags['grace-seconds'] === undefined ? 0 : Number(flags['grace-seconds']);
+      if (!Number.isInteger(grace) || grace < 0) {
+        throw new CliError('--grace-seconds must be a whole number of seconds', USAGE_ERROR);
+      }
+      return withCommandContext([PartnersModule], async (context) => ({
+        id,
+        // Shown once, like at creation: it is stored encrypted.
+        api_key: await context.get(PartnersService).rotateApiKey(id, grace),
+        previous_key_valid_for_seconds: grace,
+      }));
+    }
+    case 'disable':
+    case 'enable': {
+      const id = requiredId(parseFlags(args, { id: { type: 'string' } }).id);
+      return withCommandContext([PartnersModule], async (context) => {
+        const partner = await context.get(PartnersService).setDisabled(id, action === 'disable');
+        return { ...describePartner(partner), disabled_at: partner.disabledAt };
+      });
+    }
+    case 'delete': {
+      const flags = parseFlags(args, { id: { type: 'string' }, yes: { type: 'boolean' } });
+      const id = requiredId(flags.id);
+      if (flags.yes !== true) throw new CliError('partner delete erases all of its data: add --yes', USAGE_ERROR);
+      return withCommandContext([PartnersModule], async (context) => {
+        await context.get(PartnersService).delete(id);
+        return { id, deleted: true };
+      });
+    }
     default:
       throw new CliError(USAGE, USAGE_ERROR);
   }
+}
+
+function requiredId(id: unknown): string {
+  if (typeof id !== 'string') throw new CliError('--id is required', USAGE_ERROR);
+  return id;
 }
 
 function describePartner(partner: Partner): Record<string, unknown> {
@@ -85,6 +124,7 @@ function describePartner(partner: Partner): Record<string, unknown> {
     failure_url: partner.failureUrl,
     allowed_redirect_urls: partner.allowedRedirectUrls,
     max_users: partner.maxUsers,
+    disabled: partner.disabledAt !== null && partner.disabledAt !== undefined,
     created_at: partner.createdAt,
   };
 }

@@ -34,8 +34,9 @@ export async function startRole(spec: RoleSpec, config: AppConfig, logger: Logge
   });
   app.disable('x-powered-by');
   spec.configure?.(app, config);
-  await app.listen(spec.port);
-  logger.info({ port: spec.port }, `${spec.name} listening on port ${spec.port}`);
+  const address = config.LISTEN_ADDRESS;
+  await (address ? app.listen(spec.port, address) : app.listen(spec.port));
+  logger.info({ port: spec.port, address: address ?? 'all' }, `${spec.name} listening on port ${spec.port}`);
   return app;
 }
 

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -11,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
 } from 'class-validator';
 
 const toNumber = ({ value }: { value: unknown }): unknown =>
@@ -30,7 +32,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * Durations are in seconds (decimals allowed, so tests can run fast clusters).
  */
 export class AppConfig {
-  /** `production` turns on the strict rules (required secrets, SSRF guard). */
+  /**
+   * `production` turns on the strict rules (required secrets, SSRF guard). Unset means development on
+   * loopback only: a non-loopback PUBLIC_URL or LISTEN_ADDRESS then needs an explicit NODE_ENV.
+   */
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
@@ -53,12 +58,41 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** Address the HTTP server binds; all interfaces by default, 127.0.0.1 when NODE_ENV is unset. */
+  @IsOptional()
+  @IsIP()
+  LISTEN_ADDRESS?: string = undefined;
+
   /** Port of /health and /metrics for the imap-client and worker roles. */
   @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(65535)
   HEALTH_PORT = 3001;
+
+  /**
+   * Serve /metrics and the detailed /health on this port (on METRICS_ADDRESS) instead of the role's port;
+   * unset: on the role's port, guarded by METRICS_TOKEN.
+   */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number = undefined;
+
+  /** Address the METRICS_PORT listener binds. */
+  @IsIP()
+  METRICS_ADDRESS = '127.0.0.1';
+
+  /**
+   * Bearer token for /metrics and the detailed /health (node id, cluster view). Unset: open outside
+   * production, refused in production (unless on METRICS_PORT).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string = undefined;
 
   /** Public base URL of the api, used in connect/disconnect URLs. */
   @IsUrl({ ...URL_OPTIONS, protocols: ['http', 'https'] })
@@ -231,6 +265,12 @@ export class AppConfig {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE?: boolean = undefined;
 
+  /** Allow plain-http webhook URLs; defaults to true outside production (payloads carry mail and the API key). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP?: boolean = undefined;
+
   /** API requests per partner per minute. */
   @Transform(toNumber)
   @IsInt()
@@ -248,6 +288,11 @@ export class AppConfig {
   @IsNumber()
   @Min(1)
   ADMIN_SESSION_MAX_AGE = 43_200;
+  /** Wrong API keys one client address may send per minute before it gets 429. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  API_AUTH_FAILURE_LIMIT = 30;
 
   /** pino log level. */
   @IsIn(LOG_LEVELS)
@@ -259,6 +304,10 @@ export class AppConfig {
 
   get allowPrivateWebhookTargets(): boolean {
     return this.WEBHOOK_ALLOW_PRIVATE ?? !this.isProduction;
+  }
+
+  get allowHttpWebhookTargets(): boolean {
+    return this.WEBHOOK_ALLOW_HTTP ?? !this.isProduction;
   }
 }
 

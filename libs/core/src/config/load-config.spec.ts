@@ -67,6 +67,73 @@ describe('parseConfig', () => {
     expect(problems).toContain('PUBLIC_URL must use https in production');
     const config = parseConfig({ ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'https://example.com' });
     expect(config.allowPrivateWebhookTargets).toBe(false);
+    expect(config.allowHttpWebhookTargets).toBe(false);
+    const allowed = parseConfig({
+      ...SECRETS,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://example.com',
+      WEBHOOK_ALLOW_HTTP: 'true',
+    });
+    expect(allowed.allowHttpWebhookTargets).toBe(true);
+    expect(parseConfig(SECRETS).allowHttpWebhookTargets).toBe(true);
+  });
+
+  describe('with NODE_ENV unset (fail closed)', () => {
+    it('serves loopback only, binding 127.0.0.1 by default', () => {
+      expect(parseConfig(SECRETS).LISTEN_ADDRESS).toBe('127.0.0.1');
+      expect(parseConfig({ ...SECRETS, PUBLIC_URL: 'http://127.0.0.1:3000' }).NODE_ENV).toBe('development');
+      expect(parseConfig({ ...SECRETS, LISTEN_ADDRESS: '::1' }).LISTEN_ADDRESS).toBe('::1');
+    });
+
+    it.each([
+      ['PUBLIC_URL', { PUBLIC_URL: 'https://imap.example.com' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'http://10.0.0.5:3000' }],
+      ['LISTEN_ADDRESS', { LISTEN_ADDRESS: '0.0.0.0' }],
+      ['LISTEN_ADDRESS', { LISTEN_ADDRESS: '::' }],
+    ])('refuses a non-loopback %s', (variable, env) => {
+      expect(problemsOf({ ...SECRETS, ...env })).toEqual([
+        `${variable} is not loopback, so NODE_ENV must be set (production, or development to accept the risk)`,
+      ]);
+    });
+
+    it('accepts a public address once NODE_ENV=development is explicit, binding every interface', () => {
+      const config = parseConfig({ ...SECRETS, NODE_ENV: 'development', PUBLIC_URL: 'https://imap.example.com' });
+      expect(config.LISTEN_ADDRESS).toBeUndefined();
+      expect(problemsOf({ ...SECRETS, NODE_ENV: 'development', LISTEN_ADDRESS: '0.0.0.0' })).toEqual([]);
+    });
+  });
+
+  describe('never echoes a secret', () => {
+    it.each([
+      ['ENCRYPTION_KEY', 'k1:tooShortSecretX', /ENCRYPTION_KEY.*at least 16/],
+      ['ENCRYPTION_KEY', 'a-long-enough-secret-value,a-long-enough-secret-value', /duplicate key ids/],
+      ['SECRET_KEY_BASE', 'short-secret-value', /SECRET_KEY_BASE=\(hidden, 18 characters\): .*at least 32/],
+    ])('%s', (variable, value, rule) => {
+      const text = problemsOf({ ...SECRETS, [variable]: value }).join('\n');
+      expect(text).toMatch(rule);
+      expect(text).not.toMatch(/tooShortSecret|long-enough-secret|short-secret/);
+    });
+
+    it.each([
+      ['DATABASE_URL', 'mysql://admin:hunter2-db-password@db.internal/superimap', 'mysql://admin:***@db.internal'],
+      ['DATABASE_URL', 'postgres//admin:hunter2-db-password@db', '(hidden: not a URL)'],
+      ['REDIS_URL', 'http://:hunter2-db-password@redis.internal:6379', 'http://:***@redis.internal:6379'],
+    ])('masks the password in %s', (variable, value, shown) => {
+      const text = problemsOf({ ...SECRETS, [variable]: value }).join('\n');
+      expect(text).toContain(`${variable}=`);
+      expect(text).toContain(shown);
+      expect(text).not.toContain('hunter2');
+    });
+  });
+
+  it('refuses ENCRYPTION_KEY entries without an id in production only', () => {
+    const production = { ...SECRETS, NODE_ENV: 'production', PUBLIC_URL: 'https://example.com' };
+    const bare = 'a-bare-secret-without-any-id';
+    const problems = problemsOf({ ...production, ENCRYPTION_KEY: `k2:a-new-secret-with-an-id,${bare}` });
+    expect(problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: in production every entry needs an id/)]);
+    expect(problems.join('\n')).not.toContain('a-bare-secret');
+    expect(problemsOf(production)).toEqual([]);
+    expect(problemsOf({ ...SECRETS, ENCRYPTION_KEY: bare })).toEqual([]);
   });
 
   it('rejects a heartbeat timeout shorter than the interval', () => {

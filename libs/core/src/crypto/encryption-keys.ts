@@ -3,6 +3,8 @@ import { createHash, hkdfSync } from 'node:crypto';
 export interface EncryptionKey {
   readonly id: string;
   readonly key: Buffer;
+  /** False for a bare `secret`, whose id is a fast hash of the secret (refused in production). */
+  readonly explicitId: boolean;
 }
 
 const MIN_SECRET_LENGTH = 16;
@@ -25,7 +27,7 @@ export function parseEncryptionKeys(value: string): EncryptionKey[] {
       }
       const id = hasId ? entry.slice(0, separator) : createHash('sha256').update(secret).digest('hex').slice(0, 8);
       const key = Buffer.from(hkdfSync('sha256', secret, 'superimap', 'secrets-at-rest-v1', 32));
-      return { id, key };
+      return { id, key, explicitId: hasId };
     });
   if (keys.length === 0) throw new Error('ENCRYPTION_KEY holds no key');
   if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error('ENCRYPTION_KEY has duplicate key ids');

@@ -15,7 +15,8 @@ export interface RotationReport {
 /** Re-encrypts every secret written with an older key under the newest one, batch by batch. */
 export async function rotateEncryptionKeys(dataSource: DataSource, secretBox: SecretBox): Promise<RotationReport[]> {
   const reports: RotationReport[] = [];
-  const current = `v1:${secretBox.currentKeyId}:%`;
+  // The key id is compared as a whole field, never as a LIKE pattern (`_` and `%` would be wildcards).
+  const current = secretBox.currentKeyId;
   for (const [table, columns] of Object.entries(ENCRYPTED_COLUMNS)) {
     for (const column of columns) {
       const t = pg.escapeIdentifier(table);
@@ -23,7 +24,7 @@ export async function rotateEncryptionKeys(dataSource: DataSource, secretBox: Se
       let reencrypted = 0;
       for (;;) {
         const rows: { id: string; value: string }[] = await dataSource.query(
-          `SELECT id, ${c} AS value FROM ${t} WHERE ${c} IS NOT NULL AND ${c} NOT LIKE $1 LIMIT ${BATCH}`,
+          `SELECT id, ${c} AS value FROM ${t} WHERE ${c} IS NOT NULL AND split_part(${c}, ':', 2) <> $1 LIMIT ${BATCH}`,
           [current],
         );
         if (rows.length === 0) break;

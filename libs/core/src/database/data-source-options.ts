@@ -5,6 +5,7 @@ import { UsersUpdatedAtIndex1764360000000 } from './migrations/1764360000000-use
 import { UnwatchedStateAndUserQuota1764365000000 } from './migrations/1764365000000-unwatched-state-and-user-quota.js';
 import { TracerRounds1764370000000 } from './migrations/1764370000000-tracer-rounds.js';
 import { DayTwoOperations1764380000000 } from './migrations/1764380000000-day-two-operations.js';
+import { PartnerKeyLifecycle1764390000000 } from './migrations/1764390000000-partner-key-lifecycle.js';
 import { AdminAuditLog1764400000000 } from './migrations/1764400000000-admin-audit-log.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   UnwatchedStateAndUserQuota1764365000000,
   TracerRounds1764370000000,
   DayTwoOperations1764380000000,
+  PartnerKeyLifecycle1764390000000,
   AdminAuditLog1764400000000,
 ];
 

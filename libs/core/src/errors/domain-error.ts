@@ -41,6 +41,9 @@ export const CoreErrors = {
     new DomainError('too_large', 'PayloadTooLarge', `Request body is larger than ${limit}`),
   serviceUnavailable: (service: string) =>
     new DomainError('unavailable', 'ServiceUnavailable', `${service} is unavailable; retry later`, { service }),
+  metricsElsewhere: () => new DomainError('not_found', 'NotFound', 'Cannot GET /metrics'),
+  metricsTokenRequired: () =>
+    new DomainError('unauthorized', 'Unauthorized', 'Send METRICS_TOKEN as a bearer token to read /metrics'),
   invalidCursor: () =>
     new DomainError('invalid', 'ValidationFailed', 'cursor is not a cursor this API returned', [
       { field: 'cursor', errors: ['invalid cursor'] },

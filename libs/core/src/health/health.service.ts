@@ -6,7 +6,8 @@ import { RedisService } from '../redis/redis.module.js';
 
 export interface HealthReport {
   status: 'ok' | 'error';
-  node: string;
+  /** This process's node id; only in the detailed report. */
+  node?: string;
   checks: Record<string, { status: 'up' | 'down'; error?: string }>;
   [extra: string]: unknown;
 }
@@ -32,16 +33,19 @@ export class HealthService {
     this.contributors.push(contributor);
   }
 
-  async report(): Promise<HealthReport> {
+  /** Whether PostgreSQL and Redis answer: what a load balancer or an orchestrator needs, nothing more. */
+  async summary(): Promise<HealthReport> {
     const [postgres, redis] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),
       check(() => this.redis.client.ping()),
     ]);
-    const report: HealthReport = {
-      status: postgres.status === 'up' && redis.status === 'up' ? 'ok' : 'error',
-      node: NODE_ID,
-      checks: { postgres, redis },
-    };
+    return { status: postgres.status === 'up' && redis.status === 'up' ? 'ok' : 'error', checks: { postgres, redis } };
+  }
+
+  /** The summary plus the node id and what roles contribute (the cluster view of an imap-client). */
+  async report(): Promise<HealthReport> {
+    const { status, checks } = await this.summary();
+    const report: HealthReport = { status, node: NODE_ID, checks };
     for (const contributor of this.contributors) Object.assign(report, await contributor.healthDetails());
     return report;
   }

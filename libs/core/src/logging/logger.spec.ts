@@ -43,4 +43,16 @@ describe('log redaction', () => {
     expect(text).toContain('[redacted]');
     expect(text).toContain('something happened');
   });
+
+  it('never writes the SQL parameters of a failed query', () => {
+    const { logger, lines } = capture();
+    const failed = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      query: 'INSERT INTO users (tag, login_password) VALUES ($1, $2)',
+      parameters: ['alice', 'v1:test1:ciphertext-of-the-password'],
+      driverError: { parameters: ['alice', 'v1:test1:ciphertext-of-the-password'] },
+    });
+    logger.error({ err: failed }, 'Unhandled error');
+    expect(lines()).not.toContain('ciphertext-of-the-password');
+    expect(lines()).toContain('invalid byte sequence');
+  });
 });

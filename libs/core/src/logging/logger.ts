@@ -21,6 +21,8 @@ const SECRET_FIELDS = [
   'authorization',
   'x-api-key',
   'rfc822',
+  // SQL parameters of a failed query (typeorm's QueryFailedError): they hold whatever was being written.
+  'parameters',
 ];
 
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [

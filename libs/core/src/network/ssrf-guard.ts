@@ -1,34 +1,16 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
-/** Addresses a webhook must never reach in production: internal networks and cloud metadata services. */
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, incl. 169.254.169.254 metadata
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-  ['fd00:ec2::254', 128], // AWS IPv6 metadata
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
-}
+import ipaddr from 'ipaddr.js';
 
+/**
+ * Cloud metadata and platform services that sit on otherwise ordinary-looking addresses. Most others
+ * (169.254.169.254, fd00:ec2::254, 100.100.100.200) already fall in link-local, ULA or CGNAT ranges.
+ */
+const METADATA_ADDRESSES = ['168.63.129.16' /* Azure wire server */];
+
+/** IPv6 global unicast (2000::/3): everything a webhook may reach lives here, minus the ranges below. */
+const GLOBAL_UNICAST = ipaddr.IPv6.parse('2000::');
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKEDADDRESS';
   constructor(host: string, address: string) {
@@ -37,15 +19,53 @@ export class BlockedAddressError extends Error {
   }
 }
 
-/** True for loopback, private, link-local, CGNAT, ULA, multicast and other reserved addresses. */
+/**
+ * True unless the address is ordinary public unicast. ipaddr.js names every special range (private, loopback,
+ * CGNAT, TEST-NETs, 6to4 relays, benchmarking, documentation, NAT64, Teredo, site-local…); anything it does
+ * not call `unicast` is refused. IPv6 must also be global unicast, which refuses IPv4-compatible `::a.b.c.d`
+ * and other embedded-IPv4 forms; only IPv4-mapped `::ffff:a.b.c.d` is judged by the IPv4 it carries.
+ */
 export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    return mapped ? BLOCKED.check(mapped[1], 'ipv4') : BLOCKED.check(address, 'ipv6');
+  // A zone id only makes sense on link-local or multicast addresses.
+  if (family === 0 || address.includes('%')) return true;
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(family === 6 ? hexIPv6(address) : address);
+  } catch {
+    return true;
   }
-  return true;
+  if (parsed.kind() === 'ipv6') {
+    const ipv6 = parsed as ipaddr.IPv6;
+    if (ipv6.isIPv4MappedAddress()) return isBlockedIPv4(ipv6.toIPv4Address());
+    return ipv6.range() !== 'unicast' || !ipv6.match(GLOBAL_UNICAST, 3);
+  }
+  return isBlockedIPv4(parsed as ipaddr.IPv4);
+}
+
+/**
+ * ipaddr.js reads any dotted tail as IPv4-mapped (`::8.8.8.8` becomes `::ffff:808:808`); the WHATWG URL
+ * serialiser writes every IPv6 address in plain hex groups, so the address is classified as it really is.
+ */
+function hexIPv6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
+function isBlockedIPv4(address: ipaddr.IPv4): boolean {
+  return address.range() !== 'unicast' || METADATA_ADDRESSES.includes(address.toString());
+}
+
+export class InsecureWebhookUrlError extends Error {
+  readonly code = 'EINSECUREWEBHOOK';
+  constructor(url: string) {
+    super(`${new URL(url).origin} uses http://; webhooks must use https:// (set WEBHOOK_ALLOW_HTTP=true to allow)`);
+    this.name = 'InsecureWebhookUrlError';
+  }
+}
+
+/** Refuses plain-http webhook URLs unless the operator allowed them: bodies carry mail and the API key. */
+export function assertAllowedScheme(url: string, allowHttp: boolean): void {
+  if (!allowHttp && new URL(url).protocol !== 'https:') throw new InsecureWebhookUrlError(url);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CoreErrors } from '../errors/domain-error.js';
+import { isUuid, isValidTimestamp } from '../validation/input-formats.js';
 
 /**
  * Keyset pagination position: the (created_at, id) of the previous page's last row. created_at travels as
@@ -9,8 +10,6 @@ export interface PagePosition {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function encodeCursor(position: PagePosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
 }
@@ -20,12 +19,7 @@ export function decodeCursor(cursor: string): PagePosition {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
     if (Array.isArray(value) && value.length === 2) {
       const [createdAt, id] = value as unknown[];
-      if (
-        typeof createdAt === 'string' &&
-        typeof id === 'string' &&
-        UUID.test(id) &&
-        !Number.isNaN(Date.parse(createdAt))
-      ) {
+      if (typeof createdAt === 'string' && typeof id === 'string' && isUuid(id) && isValidTimestamp(createdAt)) {
         return { createdAt, id };
       }
     }

@@ -6,6 +6,7 @@ import { AppConfig, RedisService } from '@app/core';
 import type { Partner } from '../partner.entity.js';
 import { PartnerErrors } from '../partners.errors.js';
 import { PartnersService } from '../partners.service.js';
+import { AuthFailureThrottle } from './auth-failure-throttle.js';
 
 export interface PartnerRequest extends Request {
   partner?: Partner;
@@ -15,7 +16,7 @@ const WINDOW_SECONDS = 60;
 
 /**
  * Authenticates the partner by API key (`x-api-key` header, preferred, or `api_key` parameter)
- * and applies its per-minute rate limit.
+ * and applies its per-minute rate limit; wrong keys are counted per client address and throttled.
  */
 @Injectable()
 export class PartnerAuthGuard implements CanActivate {
@@ -23,14 +24,22 @@ export class PartnerAuthGuard implements CanActivate {
     private readonly partners: PartnersService,
     private readonly redis: RedisService,
     private readonly config: AppConfig,
+    private readonly failures: AuthFailureThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<PartnerRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const client = clientAddressOf(request);
+    await this.failures.refuseIfThrottled(client, (seconds) => response.setHeader('Retry-After', String(seconds)));
     const apiKey = apiKeyOf(request);
     const partner = apiKey ? await this.partners.findByApiKey(apiKey) : null;
-    if (!partner) throw PartnerErrors.badApiKey();
-    await this.enforceRateLimit(partner, context.switchToHttp().getResponse<Response>());
+    if (!partner) {
+      if (apiKey) await this.failures.recordFailure({ client, method: request.method, path: request.path });
+      throw PartnerErrors.badApiKey();
+    }
+    if (partner.disabledAt) throw PartnerErrors.disabled();
+    await this.enforceRateLimit(partner, response);
     request.partner = partner;
     // The seed's clients post the key as a form field: it authenticated, so it is no field of the resource.
     if (request.body && typeof request.body === 'object') delete (request.body as Record<string, unknown>).api_key;
@@ -51,6 +60,12 @@ export class PartnerAuthGuard implements CanActivate {
       throw PartnerErrors.rateLimited(this.config.API_RATE_LIMIT);
     }
   }
+}
+
+/** The client's address, with a dual-stack socket's `::ffff:` prefix dropped so one client is one key. */
+function clientAddressOf(request: Request): string {
+  const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
 function apiKeyOf(request: Request): string | undefined {

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional } from 'class-validator';
 
 import { UserFieldsDto } from './user-fields.dto.js';
+import { IsUserTag } from './user-tag.decorator.js';
 
 export class UpdateUserDto extends UserFieldsDto {
   @ApiPropertyOptional({ description: 'Renames the user.' })
   @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @IsUserTag()
   tag?: string;
 }

@@ -60,6 +60,7 @@ function toResponse({ event, userTag }: EventRow, attempts?: TransmitLog[]): Eve
     status: event.status,
     attempts: event.attempts,
     user_tag: userTag,
+    user_id: event.userId,
     last_error: event.lastError,
     details: { uid, uid_validity, size, truncated, sha1, internal_date, envelope },
     created_at: event.createdAt.toISOString(),

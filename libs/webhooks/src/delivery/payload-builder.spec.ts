@@ -16,6 +16,7 @@ const base: PayloadContext = {
   eventId: '6c8e1b7a-4f0a-4b7e-9a51-2b3c4d5e6f70',
   type: 'new_mail',
   imapProviderCode: 'GMAIL_OAUTH2',
+  userId: '0b9f7c4e-5a3d-4f2e-9c1b-2d8e6f4a7b10',
   userTag: 'MY_USER',
   userEmail: 'me@example.com',
   metadata: { uid: 7, uid_validity: 3, size: 42, truncated: false, envelope: { subject: 'Hi' } },
@@ -31,6 +32,7 @@ describe('buildPayload', () => {
       timestamp: 1_700_000_000,
       imap_provider_code: 'GMAIL_OAUTH2',
       user_tag: 'MY_USER',
+      user_id: '0b9f7c4e-5a3d-4f2e-9c1b-2d8e6f4a7b10',
       envelope: { subject: 'Hi' },
       rfc822: 'Subject: Hi\r\n\r\nHéllo\r\n',
       sha1: createHash('sha1').update(base.rfc822!).digest('hex'),
@@ -69,6 +71,7 @@ describe('buildPayload', () => {
     const disconnected = buildPayload({ ...base, type: 'user_disconnected', rfc822: null });
     expect(disconnected).not.toHaveProperty('email');
     expect(disconnected).not.toHaveProperty('rfc822');
+    expect(disconnected.user_id).toBe(base.userId);
   });
 });
 
@@ -90,5 +93,18 @@ describe('standardWebhookSignature', () => {
     const other = `whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`;
     expect(() => new Webhook(other).verify(body, headers)).toThrow();
     expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow();
+  });
+
+  it('truncated new_mail: a sha1 of its own, stable per event, never the hash of the empty string', () => {
+    const truncated = { ...base, rfc822: null, metadata: { ...base.metadata, truncated: true, sha1: null } };
+    const first = buildPayload(truncated);
+    const again = buildPayload({ ...truncated, timestamp: 1_700_000_100 });
+    const other = buildPayload({ ...truncated, eventId: '7d9f2c8b-5a1b-4c8f-8b62-3c4d5e6f7a81' });
+    expect(first.sha1).not.toBe(createHash('sha1').update('').digest('hex'));
+    expect(first.sha1).toMatch(/^[0-9a-f]{40}$/);
+    expect(again.sha1).toBe(first.sha1);
+    expect(other.sha1).not.toBe(first.sha1);
+    expect(first).toMatchObject({ truncated: true, rfc822: null });
+    expect(seedReceiverAccepts(JSON.stringify(first), base.apiKey)).toBe(true);
   });
 });

@@ -7,6 +7,8 @@ export interface PayloadContext {
   eventId: string;
   type: 'new_mail' | 'user_connected' | 'user_disconnected' | 'account_error';
   imapProviderCode: string;
+  /** The user's stable id: a tag can be renamed or reused, this never is. */
+  userId: string | null;
   userTag: string;
   userEmail: string | null;
   metadata: Record<string, unknown>;
@@ -19,7 +21,7 @@ export interface PayloadContext {
 const sha1Hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
 /**
- * The seed's JSON payloads, field names unchanged, plus additive fields (`event`, `id`, `uid`, …).
+ * The seed's JSON payloads, field names unchanged, plus additive fields (`event`, `id`, `user_id`, `uid`, …).
  * `rfc822` is the message as UTF-8; if its bytes are not valid UTF-8, `rfc822_base64` carries them exactly.
  */
 export function buildPayload(context: PayloadContext): Record<string, unknown> {
@@ -30,6 +32,7 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     timestamp,
     imap_provider_code: context.imapProviderCode,
     user_tag: context.userTag,
+    user_id: context.userId,
   };
   if (type !== 'new_mail') {
     const sha1 = sha1Hex(context.userTag);
@@ -43,7 +46,11 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     };
   }
   const raw = context.rfc822;
-  const sha1 = raw ? sha1Hex(raw) : ((metadata.sha1 as string | null) ?? sha1Hex(''));
+  // Without a body there is nothing to hash; the hash of the empty string would make every truncated
+  // message look like one duplicate to a receiver that dedupes by sha1, so name the event instead.
+  const sha1 = raw
+    ? sha1Hex(raw)
+    : ((metadata.sha1 as string | null) ?? sha1Hex(`superimap:truncated:${context.eventId}`));
   const text = raw ? raw.toString('utf8') : null;
   const exact = raw !== null && text !== null && Buffer.from(text, 'utf8').equals(raw);
   return {

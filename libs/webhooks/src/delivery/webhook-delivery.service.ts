@@ -107,6 +107,7 @@ export class WebhookDelivery {
         eventId: event.id,
         type: event.type,
         imapProviderCode: target.providerCode,
+        userId: event.userId,
         userTag: target.tag,
         userEmail: target.email,
         metadata: event.metadata,
@@ -120,6 +121,7 @@ export class WebhookDelivery {
       body,
       timeoutMs: this.config.WEBHOOK_TIMEOUT * 1000,
       allowPrivate: this.config.allowPrivateWebhookTargets,
+      allowHttp: this.config.allowHttpWebhookTargets,
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 
-import { BlockedAddressError, isBlockedAddress, publicOnlyLookup } from '@app/core';
+import { assertAllowedScheme, BlockedAddressError, isBlockedAddress, publicOnlyLookup } from '@app/core';
 
 export interface WebhookRequest {
   url: string;
@@ -11,6 +11,8 @@ export interface WebhookRequest {
   timeoutMs: number;
   /** When false, private and loopback targets are refused (production). */
   allowPrivate: boolean;
+  /** When false, plain-http targets are refused (production, unless WEBHOOK_ALLOW_HTTP). */
+  allowHttp: boolean;
 }
 
 export interface WebhookResponse {
@@ -36,6 +38,7 @@ export async function sendWebhook(request: WebhookRequest): Promise<WebhookRespo
     const url = new URL(request.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (!request.allowPrivate && isIP(host) && isBlockedAddress(host)) throw new BlockedAddressError(host, host);
+    assertAllowedScheme(request.url, request.allowHttp);
     const { status, body, retryAfterSeconds } = await post(url, request);
     return { status, body, retryAfterSeconds, error: null, durationMs: elapsed() };
   } catch (error) {

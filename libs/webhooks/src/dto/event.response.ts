@@ -36,6 +36,13 @@ export class EventResponse {
   @ApiProperty({ nullable: true, type: String })
   user_tag!: string | null;
 
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "The user's stable id (as in connect_url); unlike the tag, never renamed or reused.",
+  })
+  user_id!: string | null;
+
   @ApiProperty({ nullable: true, type: String })
   last_error!: string | null;
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 
-import { PageQuery } from '@app/core';
+import { IsTimestamp, PageQuery } from '@app/core';
 
 import { WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from '../webhook-event.entity.js';
 
@@ -18,11 +18,11 @@ export class ListEventsQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'Created at or after (ISO 8601).' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   since?: string;
 
   @ApiPropertyOptional({ description: 'Created before (ISO 8601).' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   until?: string;
 }
