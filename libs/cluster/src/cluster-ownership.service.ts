@@ -237,6 +237,8 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
       await this.registry.announce('released');
     }
 
+    // A capacity report made from a stale view may have called a watched mailbox unwatched: correct it.
+    await this.states.correctUnwatched(this.sessions.watchingUserIds());
     this.nodesGauge.set(this.nodes.length);
     this.ownedGauge.set(this.sessions.size);
     return mine.some((userId) => !this.held.has(userId));
@@ -257,7 +259,9 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     if (nodes.reduce((min, node) => (node.id < min ? node.id : min), nodes[0].id) !== this.registry.nodeId) return;
     const taken = new Set([...assignment.values()].flat());
     const unassigned = [...this.watchable.all].filter((userId) => !taken.has(userId));
-    await this.states.markUnwatched(unassigned);
+    // A node that joined since this pass's view may already hold some: a leased mailbox is watched.
+    const holders = await this.leases.holders(unassigned);
+    await this.states.markUnwatched(unassigned.filter((_, i) => holders[i] === null));
     if (unassignedCount !== this.reportedUnwatched) {
       this.logger.warn(
         { unwatched: unassignedCount, nodes: nodes.length },

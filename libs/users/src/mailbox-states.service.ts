@@ -46,10 +46,22 @@ export class MailboxStates {
       .createQueryBuilder()
       .update(User)
       .set({ state: 'unwatched', lastError: 'no imap-client has capacity for this mailbox' })
-      .where('id IN (:...userIds)', { userIds })
+      .where('id = ANY(:userIds)', { userIds })
       .andWhere("state <> 'unwatched'")
       .execute();
     return result.affected ?? 0;
+  }
+
+  /** Mailboxes a node is watching that a stale capacity report called unwatched: says the truth again. */
+  async correctUnwatched(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ state: 'watching', lastError: null })
+      .where('id = ANY(:userIds)', { userIds })
+      .andWhere("state = 'unwatched'")
+      .execute();
   }
 
   /** Moves the cursor forward only (never back), inside the caller's transaction. */

@@ -43,11 +43,16 @@ export class OutboxSweeper implements OnApplicationBootstrap {
     this.logger = logger.child({ component: 'outbox-sweeper' });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.schedule();
+  /** Not awaited: with Redis down at boot the worker must still start and answer /health (503). */
+  onApplicationBootstrap(): void {
+    const scheduleSafely = () =>
+      void this.schedule().catch((error: unknown) => this.logger.error({ err: error }, 'could not schedule the sweep'));
+    scheduleSafely();
     // A Redis that restarted empty lost the scheduler too: every (re)connection puts it back.
-    const client = await this.outboxQueue.getBackend().client;
-    client.on('ready', () => void this.schedule().catch((error: unknown) => this.logger.error({ err: error })));
+    void this.outboxQueue
+      .getBackend()
+      .client.then((client) => client.on('ready', scheduleSafely))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'could not watch the outbox queue connection'));
   }
 
   /**

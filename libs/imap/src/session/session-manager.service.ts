@@ -65,6 +65,11 @@ export class SessionManager implements BeforeApplicationShutdown {
     return this.deps.work.queued;
   }
 
+  /** Mailboxes whose session is connected and waiting for mail now. */
+  watchingUserIds(): string[] {
+    return [...this.sessions].filter(([, session]) => session.state === 'watching').map(([userId]) => userId);
+  }
+
   ownedUserIds(): string[] {
     return [...this.sessions.keys()];
   }
