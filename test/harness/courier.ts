@@ -9,16 +9,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { waitFor } from '../support/wait-for.js';
 import type { MailUser } from './cyrus.js';
-import {
-  freePorts,
-  greets,
-  INSTALL_HINT,
-  killOnExit,
-  pollUntil,
-  SERVERS_DIR,
-  stopMarkedProcesses,
-} from './server-processes.js';
+import { freePorts, greets, INSTALL_HINT, killOnExit, SERVERS_DIR, stopMarkedProcesses } from './server-processes.js';
 
 const COURIER = join(SERVERS_DIR, 'courier');
 const LIBRARY_PATH = ['usr/lib', 'usr/lib/x86_64-linux-gnu', 'usr/lib/courier-authlib']
@@ -129,7 +122,7 @@ export class CourierTestServer {
     const server = new CourierTestServer(root, imapPort, users, marker, auth, launcher);
     server.forgetOnExit = killOnExit(marker);
     try {
-      await pollUntil('Courier to answer IMAP', () => greets(imapPort, '* OK'), 15_000);
+      await waitFor('Courier to answer IMAP', () => greets(imapPort, '* OK'), { timeoutMs: 15_000, intervalMs: 25 });
     } catch (error) {
       await server.stop();
       throw error;

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 
+import { waitFor } from '../support/wait-for.js';
 import {
   freePorts,
   greets,
   HOST,
   INSTALL_HINT,
   killOnExit,
-  pollUntil,
   SERVERS_DIR,
   stopMarkedProcesses,
 } from './server-processes.js';
@@ -76,10 +76,10 @@ export class CyrusTestServer {
     const server = new CyrusTestServer(root, imapPort, lmtpPort, marker, master);
     server.forgetOnExit = killOnExit(marker);
     try {
-      await pollUntil(
+      await waitFor(
         'Cyrus to answer IMAP and LMTP',
         async () => (await greets(imapPort, '* OK')) && (await greets(lmtpPort, '220')),
-        15_000,
+        { timeoutMs: 15_000, intervalMs: 25 },
       );
       await server.asAdmin(async (client) => {
         for (let n = 1; n <= (options.users ?? 3); n++) await client.mailboxCreate(`user/user${n}`);

@@ -16,12 +16,13 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import nodemailer from 'nodemailer';
+
+import { freePorts, greets } from './server-processes.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -565,42 +566,8 @@ async function fdLimit(): Promise<number> {
 }
 
 async function choosePorts(opts: DovecotStartOptions): Promise<Ports> {
-  // Hold all three port-0 listeners at once so they're distinct, then release them for Dovecot.
-  const servers = await Promise.all(
-    [0, 1, 2].map(
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, HOST, () => resolve(s));
-        }),
-    ),
-  );
-  const free = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  const free = await freePorts(3);
   return { imap: opts.imapPort ?? free[0], imaps: opts.imapsPort ?? free[1], lmtp: opts.lmtpPort ?? free[2] };
-}
-
-/** True once the port answers with a line starting with `prefix`; false if not (yet). */
-function greets(port: number, prefix: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, HOST);
-    let data = '';
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('latin1');
-      if (data.includes('\n')) {
-        if (prefix === '220') socket.write('QUIT\r\n');
-        done(data.startsWith(prefix));
-      }
-    });
-    socket.once('end', () => done(false));
-  });
 }
 
 async function pollUntil<T>(

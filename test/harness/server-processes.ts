@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 
+import { waitFor } from '../support/wait-for.js';
+
 export const HOST = '127.0.0.1';
 export const SERVERS_DIR = '/opt/superimap-test-servers';
 export const INSTALL_HINT = 'run scripts/install-test-deps.sh (as root) to install Courier-IMAP and Cyrus IMAP';
@@ -40,19 +42,12 @@ export function greets(port: number, prefix: string): Promise<boolean> {
     socket.once('end', () => done(false));
     socket.on('data', (chunk: Buffer) => {
       data += chunk.toString('latin1');
-      if (data.includes('\n')) done(data.startsWith(prefix));
+      if (data.includes('\n')) {
+        if (prefix === '220') socket.write('QUIT\r\n');
+        done(data.startsWith(prefix));
+      }
     });
   });
-}
-
-export async function pollUntil<T>(what: string, read: () => Promise<T>, timeoutMs: number): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Pids of live processes whose environment holds `marker` (a `NAME=value` line). */
@@ -69,16 +64,18 @@ export async function processesWithMarker(marker: string): Promise<number[]> {
 /** SIGTERM, then SIGKILL after `graceMs`, to every process carrying the marker, until none is left. */
 export async function stopMarkedProcesses(marker: string, graceMs = 3000): Promise<void> {
   for (const pid of await processesWithMarker(marker)) signal(pid, 'SIGTERM');
-  const gone = await pollUntil(
-    'processes to exit',
-    async () => (await processesWithMarker(marker)).length === 0,
-    graceMs,
-  )
+  const gone = await waitFor('processes to exit', async () => (await processesWithMarker(marker)).length === 0, {
+    timeoutMs: graceMs,
+    intervalMs: 25,
+  })
     .then(() => true)
     .catch(() => false);
   if (gone) return;
   for (const pid of await processesWithMarker(marker)) signal(pid, 'SIGKILL');
-  await pollUntil('killed processes to go', async () => (await processesWithMarker(marker)).length === 0, 5000);
+  await waitFor('killed processes to go', async () => (await processesWithMarker(marker)).length === 0, {
+    timeoutMs: 5000,
+    intervalMs: 25,
+  });
 }
 
 /** A zombie counts as gone: it has exited and only waits for its parent. */

@@ -1,5 +1,6 @@
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed, type FakeMailbox } from '../support/fake-imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import { waitFor } from '../support/wait-for.js';
 
 const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
@@ -75,8 +76,7 @@ describe('a server that saves UIDs only for read-write sessions (Courier)', () =
     // The slow one began first, so its maildir name sorts before the quick one's.
     bed.server.appendMessage(mailbox.username, slow, { deliveryStartedAt: new Date(slowStarted.getTime() - 2000) });
     await bed.waitForEvents(mailbox.userId, 2);
-    // Time for a duplicate, had there been one, to show up.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000, 'a duplicate event would be written by now');
     expect(messageIds(await bed.events(mailbox.userId)).sort()).toEqual(['<quick@t>', '<slow@t>']);
   });
 

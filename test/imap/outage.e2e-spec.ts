@@ -1,4 +1,5 @@
 import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import { waitFor } from '../support/wait-for.js';
 
 const MAILBOXES = 200;
@@ -22,8 +23,7 @@ describe('a short server-wide outage', () => {
   it('is followed by every mailbox watched again within 15 s, never above the handshake cap', async () => {
     bed.server.resetPeakHandshakes();
     await bed.server.suspend();
-    // The outage itself: the server refuses connections for 10 s.
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await quietPeriod(10_000, 'the outage itself: the scenario keeps the server refusing connections for 10 s');
     const loginsBefore = bed.server.totals().logins;
     await bed.server.resume();
     const back = Date.now();

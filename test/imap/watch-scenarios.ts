@@ -2,6 +2,7 @@
 // webhook exactly once, and no flag changes on the server.
 import { buildMail, largeMail } from '../harness/mail-factory.js';
 import { type MailServerUnderTest, MailServerTestbed, type WatchedMailbox } from '../support/mail-server-testbed.js';
+import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -56,7 +57,7 @@ export function describeWatchScenarios<Server extends MailServerUnderTest>(
 
     async function expectExactly(mailbox: WatchedMailbox, ids: string[]): Promise<void> {
       await bed.waitForEvents(mailbox.userId, ids.length, 15_000);
-      await new Promise((resolve) => setTimeout(resolve, DUPLICATE_WINDOW_MS));
+      await quietPeriod(DUPLICATE_WINDOW_MS, 'a duplicate event would be written by now');
       expect(messageIds(await bed.events(mailbox.userId))).toEqual([...ids].sort());
       expect(await bed.userRow(mailbox.userId)).toMatchObject({ state: 'watching', last_error: null });
     }

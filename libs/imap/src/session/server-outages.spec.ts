@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import pino from 'pino';
 
 import { type ServerAddress, ServerOutages } from './server-outages.js';
@@ -7,14 +8,18 @@ const other: ServerAddress = { host: 'other.example.test', port: 993, tls: true 
 const logger = pino({ level: 'silent' });
 const options = { sessions: 3, windowMs: 10_000, probeIntervalMs: 5, maxProbeIntervalMs: 20 };
 
-function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): unknown => (condition() ? resolve() : setTimeout(check, 2));
-    check();
-  });
+/** Runs the fake clock a millisecond at a time until `condition` holds (at most a simulated minute). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let elapsed = 0; !condition(); elapsed++) {
+    if (elapsed > 60_000) throw new Error('condition not met within a simulated minute');
+    await jest.advanceTimersByTimeAsync(1);
+  }
 }
 
 describe('ServerOutages', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('probes only once enough sessions to one server failed, with one probe at a time', async () => {
     let probes = 0;
     let inFlight = 0;
@@ -37,7 +42,7 @@ describe('ServerOutages', () => {
     outages.failed(server, 'a');
     outages.failed(server, 'b');
     outages.failed(other, 'c');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await jest.advanceTimersByTimeAsync(30);
     expect(probes).toBe(0);
 
     expect(outages.isDown(server)).toBe(false);
@@ -74,7 +79,7 @@ describe('ServerOutages', () => {
       if (id === 'b' || id === 'd') outages.succeeded(server);
     }
     expect(outages.isDown(server)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await jest.advanceTimersByTimeAsync(20);
     expect(probes).toBe(0);
     outages.close();
   });
