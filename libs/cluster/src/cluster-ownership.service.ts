@@ -22,6 +22,8 @@ import { WatchableUsers } from './watchable-users.js';
 
 /** When some of our users' leases are still held by their previous owner, try again this soon. */
 const LEASE_RETRY_MS = 500;
+/** Only while capacity is or just was short can a stale report have called a watched mailbox unwatched. */
+const CORRECTION_WINDOW_MS = 2 * 60_000;
 /** A burst of notifications is handled by one pass. */
 const PASS_DEBOUNCE_MS = 50;
 
@@ -51,6 +53,8 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   private readonly ownedGauge: Gauge;
   private readonly unwatchedGauge: Gauge;
   private reportedUnwatched = 0;
+  /** Until when passes check for wrongly unwatched mailboxes: a while after start and after any shortage. */
+  private correctUntil = Date.now() + CORRECTION_WINDOW_MS;
 
   constructor(
     private readonly registry: NodeRegistry,
@@ -238,7 +242,9 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     }
 
     // A capacity report made from a stale view may have called a watched mailbox unwatched: correct it.
-    await this.states.correctUnwatched(this.sessions.watchingUserIds());
+    if (Date.now() < this.correctUntil) {
+      await this.states.correctUnwatched(this.sessions.watchingUserIds());
+    }
     this.nodesGauge.set(this.nodes.length);
     this.ownedGauge.set(this.sessions.size);
     return mine.some((userId) => !this.held.has(userId));
@@ -252,6 +258,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     const assigned = [...assignment.values()].reduce((sum, users) => sum + users.length, 0);
     const unassignedCount = this.watchable.all.size - assigned;
     this.unwatchedGauge.set(unassignedCount);
+    if (unassignedCount > 0) this.correctUntil = Date.now() + CORRECTION_WINDOW_MS;
     if (unassignedCount === 0) {
       this.reportedUnwatched = 0;
       return;
