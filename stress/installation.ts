@@ -26,7 +26,10 @@ export class Installation {
   /** What every role process of this installation runs with (ports and tuning are added per process). */
   readonly env: Record<string, string>;
 
-  constructor(readonly runId: string) {
+  constructor(
+    readonly runId: string,
+    private readonly redisClusterNodes?: string,
+  ) {
     this.databaseName = `superimap_stress_${runId}`;
     this.redisPrefix = `stress-${runId}`;
     this.env = {
@@ -34,6 +37,7 @@ export class Installation {
       DATABASE_URL: `${POSTGRES_URL}/${this.databaseName}`,
       REDIS_URL,
       REDIS_PREFIX: this.redisPrefix,
+      ...(redisClusterNodes ? { REDIS_CLUSTER_NODES: redisClusterNodes } : {}),
       ENCRYPTION_KEY: `stress:${randomBytes(24).toString('hex')}`,
       SECRET_KEY_BASE: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
@@ -96,17 +100,24 @@ export class Installation {
     return { id: out.id, apiKey: out.api_key, webhookSecret: out.webhook_secret };
   }
 
-  /** Drops the database and deletes every Redis key under the prefix. */
+  /** Drops the database and deletes every Redis key under the prefix (a private cluster goes as a whole). */
   async remove(): Promise<void> {
     const client = new pg.Client({ connectionString: `${POSTGRES_URL}/postgres` });
     await client.connect();
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(this.databaseName)} WITH (FORCE)`);
     await client.end();
+    if (this.redisClusterNodes) return;
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `{${this.redisPrefix}:*`, // every key is `{prefix:area}:...` (redis-keys.ts)
+        'COUNT',
+        1000,
+      );
       cursor = next;
       if (keys.length) await redis.unlink(...keys);
     } while (cursor !== '0');

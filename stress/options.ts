@@ -26,6 +26,8 @@ export interface StressOptions {
   out: string;
   /** Extra KEY=VALUE environment for the imap-client and worker processes. */
   env: Record<string, string>;
+  /** Run every role on a private three-master Redis Cluster. */
+  redisCluster: boolean;
 }
 
 export const USAGE = `usage: npm run stress -- [options]
@@ -44,6 +46,7 @@ export const USAGE = `usage: npm run stress -- [options]
   --drain-timeout S      how long to wait for stragglers once generation stopped (default 180)
   --imap-hosts N         fake server addresses 127.0.0.1..N, one provider each (default 1)
   --env KEY=VALUE        extra environment for imap-client and worker (repeatable)
+  --redis-cluster        run on a private 3-master Redis Cluster instead of REDIS_URL
   --keep                 keep the database and Redis keys afterwards
   --out DIR              results folder (default stress-results)`;
 
@@ -66,6 +69,7 @@ export function parseStressOptions(argv: string[]): StressOptions {
       'drain-timeout': { type: 'string' },
       'imap-hosts': { type: 'string' },
       env: { type: 'string', multiple: true },
+      'redis-cluster': { type: 'boolean' },
       keep: { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean' },
@@ -107,5 +111,6 @@ export function parseStressOptions(argv: string[]): StressOptions {
     keep: values.keep ?? false,
     out: values.out ?? 'stress-results',
     env,
+    redisCluster: values['redis-cluster'] ?? false,
   };
 }

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { seededRandom } from '../test/harness/fake-imap/fault-script.js';
+import { RedisClusterTestServer } from '../test/harness/redis-cluster.js';
 import { stressChaos } from './chaos-plan.js';
 import { diagnoseLost } from './diagnose.js';
 import { sleep } from './free-port.js';
@@ -45,7 +46,10 @@ async function main(): Promise<number> {
   console.log(title);
   console.log(`results in ${outDir}`);
 
+  const redisCluster = options.redisCluster ? await RedisClusterTestServer.start(3) : undefined;
+  if (redisCluster) console.log(`on a Redis Cluster of 3 masters: ${redisCluster.nodes}`);
   const bed = await Testbed.create({
+    redisClusterNodes: redisCluster?.nodes,
     runId,
     mailboxes: options.mailboxes,
     imapHosts: options.imapHosts,
@@ -53,7 +57,10 @@ async function main(): Promise<number> {
     seed: options.seed,
     roleEnv: roleEnv(options),
   });
-  onInterrupt(() => bed.tearDown(options.keep));
+  onInterrupt(async () => {
+    await bed.tearDown(options.keep);
+    await redisCluster?.stop();
+  });
   const ledger = new Ledger();
   bed.fakeServer.onGenerated((mails) => ledger.add(mails));
   const sampler = new ProcessSampler(() => bed.processes());
@@ -159,6 +166,7 @@ async function main(): Promise<number> {
   } finally {
     sampler.stop();
     await bed.tearDown(options.keep);
+    await redisCluster?.stop();
   }
   return exitCode;
 }

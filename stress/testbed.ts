@@ -28,6 +28,8 @@ export interface TestbedOptions {
   /** Folder for logs of this run. */
   outDir: string;
   seed: number;
+  /** A Redis Cluster's nodes (`host:port,...`) to run on instead of REDIS_URL. */
+  redisClusterNodes?: string;
   /** Environment of every role process (on top of the installation's). */
   roleEnv?: Record<string, string>;
   log?: (line: string) => void;
@@ -61,7 +63,7 @@ export class Testbed {
 
   static async create(options: TestbedOptions): Promise<Testbed> {
     await mkdir(options.outDir, { recursive: true });
-    const bed = new Testbed(options, new Installation(options.runId));
+    const bed = new Testbed(options, new Installation(options.runId, options.redisClusterNodes));
     try {
       await bed.setUp();
     } catch (error) {

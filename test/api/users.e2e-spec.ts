@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+import { redisKey } from '@app/core';
+
 import { ApiClient, type ApiResult, userIdOf, usersPath } from '../support/api-client.js';
 import { RoleProcess } from '../support/role-process.js';
 import { runCli } from '../support/run-cli.js';
@@ -38,7 +40,7 @@ describe('API: users', () => {
     });
     notifications = [];
     subscriber = new Redis(REDIS_URL);
-    await subscriber.subscribe(`${process.env.REDIS_PREFIX}:user-changes`);
+    await subscriber.subscribe(redisKey(process.env.REDIS_PREFIX!, 'user-changes'));
     subscriber.on('message', (_channel, message: string) => notifications.push(JSON.parse(message)));
   });
   afterAll(async () => {

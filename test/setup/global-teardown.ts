@@ -13,7 +13,7 @@ export default async function globalTeardown(): Promise<void> {
   // First the processes: a role left running would keep its database busy.
   killLeftoverProcesses();
   if (process.env.DATABASE_URL) await dropRunDatabase(process.env.DATABASE_URL);
-  if (process.env.REDIS_PREFIX) await deleteRedisKeys(`${process.env.REDIS_PREFIX}*`);
+  if (process.env.REDIS_PREFIX) await deleteRedisKeys(`{${process.env.REDIS_PREFIX}:*`); // redisKey()'s shape
 }
 
 /**

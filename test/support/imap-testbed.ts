@@ -19,8 +19,11 @@ export class ImapTestbed extends TestInstallation {
   partner!: ApiClient;
   providerCode!: string;
 
-  static async create(options: DovecotStartOptions & { partnerArgs?: string[] } = {}): Promise<ImapTestbed> {
-    const bed = new ImapTestbed();
+  /** `env` applies to every process of the installation (CLI and roles). */
+  static async create(
+    options: DovecotStartOptions & { partnerArgs?: string[]; env?: Record<string, string> } = {},
+  ): Promise<ImapTestbed> {
+    const bed = new ImapTestbed(options.env);
     await bed.start();
     bed.dovecot = await DovecotTestServer.start(options);
     bed.providerCode = await bed.createLocalProvider('Test Dovecot', bed.dovecot.imapPort);

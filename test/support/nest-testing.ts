@@ -11,6 +11,7 @@ import {
   dataSourceOptions,
   ensureDatabase,
   parseConfig,
+  installationKeyPattern,
 } from '@app/core';
 
 import { ScratchDatabase } from './scratch-database.js';
@@ -92,7 +93,7 @@ export class IntegrationInstallation {
     await Promise.allSettled(this.nodes.splice(0).map((node) => node.close()));
     await this.pool?.end();
     await this.db.drop();
-    await deleteRedisKeys(`${this.redisPrefix}*`);
+    await deleteRedisKeys(installationKeyPattern(this.redisPrefix));
   }
 }
 

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import pg from 'pg';
 
+import { bullPrefix } from '@app/core';
+
 import { ApiClient } from './api-client.js';
 import { RoleProcess } from './role-process.js';
 import { type CliResult, runCli } from './run-cli.js';
@@ -115,7 +117,7 @@ export class TestInstallation {
 
   /** The BullMQ webhook queue of this installation, as the worker sees it. */
   webhookQueue(): Queue {
-    this.queue ??= new Queue('webhooks', { connection: { url: REDIS_URL }, prefix: `${this.env.REDIS_PREFIX}:bull` });
+    this.queue ??= new Queue('webhooks', { connection: { url: REDIS_URL }, prefix: bullPrefix(this.env.REDIS_PREFIX) });
     return this.queue;
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Queue } from 'bullmq';
 
-import { parseLogMetrics } from '@app/core';
+import { bullPrefix, parseLogMetrics } from '@app/core';
 
 import { FakeImapServer } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
@@ -222,7 +222,7 @@ describe('tracers: password login over STARTTLS, Dovecot behind the SMTP server'
   });
 
   it('a round runs once, however often it is queued', async () => {
-    const queue = new Queue('tracers', { connection: { url: REDIS_URL }, prefix: `${bed.env.REDIS_PREFIX}:bull` });
+    const queue = new Queue('tracers', { connection: { url: REDIS_URL }, prefix: bullPrefix(bed.env.REDIS_PREFIX) });
     try {
       const roundId = `test-round-${randomBytes(4).toString('hex')}`;
       const job = { roundId, userId: tracerUser.userId, count: 3 };

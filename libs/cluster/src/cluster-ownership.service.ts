@@ -1,5 +1,4 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 
@@ -8,6 +7,7 @@ import {
   type HealthContributor,
   HealthService,
   MetricsService,
+  type RedisClient,
   ROOT_LOGGER,
   type UserChange,
   UserChangeNotifier,
@@ -47,7 +47,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   private beating?: Promise<void>;
   private running?: Promise<void>;
   private passAgain = false;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly logger: Logger;
   private readonly nodesGauge: Gauge;
   private readonly ownedGauge: Gauge;

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
-import { AppConfig, RedisService } from '@app/core';
+import { AppConfig, type RedisClient, RedisService } from '@app/core';
 
 import { CLUSTER_NODE_ID } from './cluster-node-id.js';
 import type { ClusterNode } from './rendezvous-assignment.js';
@@ -98,7 +97,7 @@ export class NodeRegistry {
   }
 
   /** Subscribes to joins, leaves and lease releases on a connection of its own; returns it for closing. */
-  async subscribe(handler: (event: MembershipEvent) => void): Promise<Redis> {
+  async subscribe(handler: (event: MembershipEvent) => void): Promise<RedisClient> {
     const subscriber = this.redis.duplicate();
     subscriber.on('message', (_channel: string, message: string) => handler(JSON.parse(message) as MembershipEvent));
     await subscriber.subscribe(this.eventsChannel);

@@ -23,7 +23,8 @@ export interface RoleSpec {
 
 /** Boots one process: core infrastructure + the role's modules, listening on the role's port. */
 export async function startRole(spec: RoleSpec, config: AppConfig, logger: Logger): Promise<INestApplication> {
-  if (spec.needsRedisToStart) await awaitRedis(config.REDIS_URL, logger);
+  if (spec.needsRedisToStart)
+    await awaitRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES }, logger);
   @Module({ imports: [CoreModule.forRoot(config, logger), ...spec.modules] })
   class RoleRootModule {}
 

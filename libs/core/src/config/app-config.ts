@@ -47,6 +47,16 @@ export class AppConfig {
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /**
+   * A Redis Cluster's startup nodes (`host:port,host:port`); when set, REDIS_URL gives only the credentials and
+   * TLS. Every key is hash-tagged (see redis-keys.ts), so nothing else changes.
+   */
+  @IsOptional()
+  @Matches(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port',
+  })
+  REDIS_CLUSTER_NODES?: string = undefined;
+
   /** Prefix for every Redis key, so several installations can share one Redis. */
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-" only' })
   REDIS_PREFIX = 'superimap';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
+import type { RedisClient } from '../redis/redis-connection.js';
 import { RedisService } from '../redis/redis.module.js';
 
 /** Something about which mailboxes should be watched changed; imap-client processes re-check them. */
@@ -16,7 +16,7 @@ export interface UserChange {
  */
 @Injectable()
 export class UserChangeNotifier implements OnApplicationShutdown {
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
 
   constructor(@Inject(RedisService) private readonly redis: RedisService) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 export interface RedisSettingProblem {
   setting: string;
@@ -8,7 +8,7 @@ export interface RedisSettingProblem {
 }
 
 /** Reads the settings SuperIMAP depends on; a managed Redis that forbids CONFIG yields no findings. */
-export async function redisSettingsProblems(redis: Redis): Promise<RedisSettingProblem[]> {
+export async function redisSettingsProblems(redis: RedisClient): Promise<RedisSettingProblem[]> {
   const problems: RedisSettingProblem[] = [];
   const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
   if (policy && policy !== 'noeviction') {

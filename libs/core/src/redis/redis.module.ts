@@ -1,23 +1,24 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER } from '../logging/logging.module.js';
-import { redactedUrl } from './redacted-url.js';
-import { createRedis } from './redis-connection.js';
+import { createRedis, type RedisClient, type RedisTarget, redisTargetName } from './redis-connection.js';
+import { redisKey } from './redis-keys.js';
 import { redisSettingsProblems } from './redis-settings.js';
 
 /** The process's shared Redis connection for keys and publishing (not for blocking commands). */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
-  readonly client: Redis;
+  readonly client: RedisClient;
+  readonly target: RedisTarget;
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
-    this.client = this.watched(createRedis(config.REDIS_URL));
+    this.target = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+    this.client = this.watched(createRedis(this.target));
   }
 
   /**
@@ -33,13 +34,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** A key namespaced for this installation. */
-  key(...parts: string[]): string {
-    return [this.config.REDIS_PREFIX, ...parts].join(':');
+  /** A key namespaced for this installation, hash-tagged by its area (the first part). */
+  key(area: string, ...rest: string[]): string {
+    return redisKey(this.config.REDIS_PREFIX, area, ...rest);
   }
 
   /** A new connection, e.g. for subscribing; the caller closes it. */
-  duplicate(): Redis {
+  duplicate(): RedisClient {
     return this.watched(this.client.duplicate());
   }
 
@@ -47,8 +48,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * ioredis prints every connection error raw to stderr unless someone listens: one structured line when a
    * connection loses Redis and one when it is back, however many reconnects happen in between.
    */
-  private watched(redis: Redis): Redis {
-    const where = redactedUrl(this.config.REDIS_URL);
+  private watched(redis: RedisClient): RedisClient {
+    const where = redisTargetName(this.target);
     let down = false;
     redis.on('error', (error: Error) => {
       if (down) return;
