@@ -11,6 +11,7 @@ import { WebhooksModule } from '@app/webhooks';
 
 import { AdminUsersController } from './admin-users.controller.js';
 import { AuditController } from './audit.controller.js';
+import { ConnectionUsersController } from './connection-users.controller.js';
 import { ConnectionsController } from './connections.controller.js';
 import { EventsController } from './events.controller.js';
 import { HomeController } from './home.controller.js';
@@ -42,6 +43,7 @@ import { UsersController } from './users.controller.js';
     PartnersController,
     PartnerActionsController,
     ConnectionsController,
+    ConnectionUsersController,
     UsersController,
     UserActionsController,
     EventsController,
