@@ -318,12 +318,15 @@ describe('admin journey: from first sign-in to a redelivered webhook', () => {
     expect(events.map((event) => event.type)).toEqual(['account_error', 'new_mail', 'new_mail']);
     expect(await main()).toContain('3 webhook events');
     await snap('confirm-partner-delete');
+    expect(await dovecot.countSessions(dovecot.user(1).email)).toBe(1);
     await page.getByRole('button', { name: 'Delete partner' }).click();
     await page.getByText('Partner Journey CRM deleted.').waitFor();
     expect(await installation.sql('SELECT 1 FROM partners WHERE id = $1', [partnerId])).toEqual([]);
     expect(await installation.sql('SELECT 1 FROM users WHERE id = $1', [userId])).toEqual([]);
     const refused = await fetch(url('/api/v1/connections'), { headers: { 'x-api-key': apiKey } });
     expect(refused.status).toBe(401);
+    // The imap-client is told at once and closes the deleted user's session.
+    expect(await dovecot.waitForSessions(dovecot.user(1).email, 0, 5_000)).toBe(0);
     await snap('partners-after-delete');
   });
 
