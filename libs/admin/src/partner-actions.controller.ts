@@ -39,7 +39,7 @@ export class PartnerActionsController {
   @Get('rotate-api-key')
   async confirmKeyRotation(@Param('id', ParseUUIDPipe) id: string, @Res() response: Response): Promise<void> {
     const partner = await this.partners.get(id);
-    sendPage(response, 200, rotateApiKeyPage({ admin: signedInAdmin(response), partner }));
+    sendPage(response, 200, rotateApiKeyPage({ admin: signedInAdmin(response), partner, errors: [] }));
   }
 
   @Post('rotate-api-key')
@@ -51,7 +51,11 @@ export class PartnerActionsController {
     const admin = signedInAdmin(response);
     const { grace } = formFields(request.body, ['grace']);
     const choice = API_KEY_GRACE_CHOICES.find(([seconds]) => String(seconds) === grace);
-    if (!choice) return this.confirmKeyRotation(id, response.status(400));
+    if (!choice) {
+      const partner = await this.partners.get(id);
+      const errors = ['Choose how long the current key keeps working.'];
+      return sendPage(response, 400, rotateApiKeyPage({ admin, partner, errors }));
+    }
     const apiKey = await this.partners.rotateApiKey(id, choice[0]);
     await this.audit.record({
       ...actor(request, admin),

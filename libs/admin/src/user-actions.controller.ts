@@ -53,8 +53,7 @@ export class UserActionsController {
 
   @Get('tracer')
   async confirmTracer(@Param('id', ParseUUIDPipe) id: string, @Res() response: Response): Promise<void> {
-    const detail = await this.users.operatorDetail(id);
-    sendPage(response, 200, tracerPage({ admin: signedInAdmin(response), detail }));
+    await this.renderTracer(id, response, 200);
   }
 
   @Post('tracer')
@@ -64,7 +63,7 @@ export class UserActionsController {
     @Res() response: Response,
   ): Promise<void> {
     const { enabled } = formFields(request.body, ['enabled']);
-    if (enabled !== 'true' && enabled !== 'false') return this.confirmTracer(id, response.status(400));
+    if (enabled !== 'true' && enabled !== 'false') return this.renderTracer(id, response, 400);
     const on = enabled === 'true';
     const who = actor(request, signedInAdmin(response));
     const action = on ? 'user.enable_tracer' : 'user.disable_tracer';
@@ -80,6 +79,11 @@ export class UserActionsController {
     await this.audit.record({ ...who, action, target: id });
     request.session.notice = on ? 'Tracer enabled.' : 'Tracer disabled.';
     response.redirect(303, `/admin/users/${id}`);
+  }
+
+  private async renderTracer(id: string, response: Response, status: number): Promise<void> {
+    const detail = await this.users.operatorDetail(id);
+    sendPage(response, status, tracerPage({ admin: signedInAdmin(response), detail }));
   }
 
   @Get('credentials')

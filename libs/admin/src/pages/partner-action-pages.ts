@@ -21,7 +21,7 @@ export const TEST_WEBHOOK_TARGETS = [
   ['account_error', 'accountErrorWebhook'],
 ] as const;
 
-export function rotateApiKeyPage(view: { admin: SignedInView; partner: Partner }): string {
+export function rotateApiKeyPage(view: { admin: SignedInView; partner: Partner; errors: string[] }): string {
   const choices = API_KEY_GRACE_CHOICES.map(
     ([seconds, label]) => `<option value="${seconds}"${seconds === 0 ? ' selected' : ''}>${escapeHtml(label)}</option>`,
   ).join('');
@@ -33,6 +33,7 @@ export function rotateApiKeyPage(view: { admin: SignedInView; partner: Partner }
     body: `<section class="panel narrow wide-form">
 <h1>${escapeHtml(title)}</h1>
 <p>A new API key is issued and shown once. Webhooks signed the seed's way use the new key from then on.</p>
+${errorList(view.errors)}
 <form method="post" action="/admin/partners/${view.partner.id}/rotate-api-key">
 ${csrfField(view.admin.csrfToken)}
 <label for="grace">The current key</label>
