@@ -77,6 +77,24 @@ describe('admin partner and user actions: edges and bad input', () => {
     expect((await partner.get('/api/v1/connections')).status).toBe(200);
   });
 
+  /** The ids of the users a search of the users page lists. */
+  const found = async (query: string) => {
+    const page = await admin.get(`/admin/users?${query}`);
+    expect(page.status).toBe(200);
+    return [...page.body.matchAll(/<a href="\/admin\/users\/([0-9a-f-]{36})">/g)].map((match) => match[1]).sort();
+  };
+
+  it('searches users by state, where a user without a login needs credentials', async () => {
+    expect(await found('state=needs_credentials')).toEqual([oauthUserId, passwordUserId].sort());
+    expect(await found('state=idle')).toEqual([]);
+    expect(await found('state=needs_credentials&tag=pw-1')).toEqual([passwordUserId]);
+    expect(await found('state=needs_credentials&email=oauth-1%40')).toEqual([oauthUserId]);
+    expect(await found('state=no-such-state')).toEqual([oauthUserId, passwordUserId].sort());
+    expect((await admin.get(`/admin/users/${oauthUserId}`)).body).toContain(
+      '<span class="badge ">needs_credentials</span>',
+    );
+  });
+
   it('says when a partner has no webhook URL to test, instead of sending anything', async () => {
     const form = await admin.get(`/admin/partners/${partner.partnerId}/test-webhook`);
     expect(form.body).toContain('This partner has no webhook URL yet.');
@@ -111,6 +129,9 @@ describe('admin partner and user actions: edges and bad input', () => {
     expect(again.body).toContain('A refresh token is stored; leave this empty to keep it.');
     expect(again.body).not.toContain('refresh-token-canary');
     expect((await admin.get(`/admin/users/${oauthUserId}`)).body).not.toContain('refresh-token-canary');
+    // With a login it is searched by its session state again.
+    expect(await found('state=needs_credentials')).toEqual([passwordUserId]);
+    expect(await found('state=idle')).toEqual([oauthUserId]);
     // A password field does not belong to an OAuth2 user: it is ignored, so nothing changes.
     const misplaced = await post(`/admin/users/${oauthUserId}/credentials`, { login_password: 'nope' });
     expect(misplaced.status).toBe(400);

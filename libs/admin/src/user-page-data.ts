@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { RecentMail } from '@app/imap';
-import { UsersService } from '@app/users';
+import { hasCredentials, UsersService } from '@app/users';
 import { EventsService } from '@app/webhooks';
 
 import type { SignedInView } from './pages/admin-layout.js';
@@ -29,6 +29,7 @@ export class UserPageData {
       providerCode: detail.providerCode,
       tracerEnabled: detail.user.enableTracer,
       tracerSupported: detail.tracerSupported,
+      needsCredentials: !hasCredentials(detail.user),
       events: await this.events.recentForUser(userId),
       mail: await this.mail.forUser(userId),
       ...extra,

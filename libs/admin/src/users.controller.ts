@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
-import { USER_STATES, type UserState, UsersService } from '@app/users';
+import { hasCredentials, UsersService } from '@app/users';
 
 import { actor } from './admin-actor.js';
 import { confirmPage } from './pages/confirm-page.js';
 import { queryText } from './pages/forms.js';
 import { PAGE_SIZE } from './pages/lists.js';
 import { sendPage } from './pages/responses.js';
-import { type UserFilter, userPage, usersListPage } from './pages/user-pages.js';
+import { SEARCH_STATES, type UserFilter, userPage, usersListPage } from './pages/user-pages.js';
 import { signedInAdmin, takeNotice } from './session/session-ops.js';
 import { UserPageData } from './user-page-data.js';
 
@@ -41,7 +41,9 @@ export class UsersController {
         connectionId: UUID.test(filter.connection) ? filter.connection : undefined,
         tag: filter.tag || undefined,
         email: filter.email || undefined,
-        state: (USER_STATES as readonly string[]).includes(filter.state) ? (filter.state as UserState) : undefined,
+        state: (SEARCH_STATES as readonly string[]).includes(filter.state)
+          ? (filter.state as (typeof SEARCH_STATES)[number])
+          : undefined,
         archived: filter.archived === 'all' ? undefined : filter.archived === 'yes',
       },
       { limit: PAGE_SIZE, cursor: queryText(query, 'cursor') || undefined },
@@ -51,7 +53,11 @@ export class UsersController {
       200,
       usersListPage({
         admin: signedInAdmin(response),
-        users: page.rows.map((row) => ({ user: row.entity, providerCode: row.raw.provider_code })),
+        users: page.rows.map((row) => ({
+          user: row.entity,
+          providerCode: row.raw.provider_code,
+          needsCredentials: !hasCredentials(row.entity),
+        })),
         filter,
         nextCursor: page.nextCursor,
       }),

@@ -15,7 +15,7 @@ import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
 import { UserCredentials } from './user-credentials.service.js';
-import { apiStateCondition } from './user-status.js';
+import { apiStateCondition, hasCredentialsCondition } from './user-status.js';
 import { User, type UserState } from './user.entity.js';
 import { UserErrors } from './users.errors.js';
 
@@ -218,7 +218,14 @@ export class UsersService {
 
   /** Operators' search across every partner (admin pages): by connection, tag, email part and state. */
   async operatorPage(
-    filter: { connectionId?: string; tag?: string; email?: string; state?: UserState; archived?: boolean },
+    filter: {
+      connectionId?: string;
+      tag?: string;
+      email?: string;
+      /** A session state, or needs_credentials: no login stored yet (whatever the session state says). */
+      state?: UserState | 'needs_credentials';
+      archived?: boolean;
+    },
     query: { limit?: number; cursor?: string },
   ): Promise<KeysetPage<User, { partner_id: string; provider_code: string }>> {
     const builder = this.users
@@ -232,7 +239,8 @@ export class UsersService {
     if (filter.email) {
       builder.andWhere('u.email ILIKE :email', { email: `%${filter.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
-    if (filter.state) builder.andWhere('u.state = :state', filter);
+    if (filter.state === 'needs_credentials') builder.andWhere(`NOT ${hasCredentialsCondition()}`);
+    else if (filter.state) builder.andWhere(`u.state = :state AND ${hasCredentialsCondition()}`, filter);
     if (filter.archived !== undefined) {
       builder.andWhere(filter.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
     }

@@ -27,6 +27,14 @@ export interface UserFilter {
   connection: string;
 }
 
+/** Search states: a session state, or needs_credentials (no login stored yet). */
+export const SEARCH_STATES = [...USER_STATES, 'needs_credentials'] as const;
+
+/** What the API calls the state: a user without a login needs credentials, whatever its session says. */
+function shownState(user: UserView, needsCredentials: boolean): string {
+  return needsCredentials ? 'needs_credentials' : user.state;
+}
+
 function stateBadge(state: string): string {
   const tone = state === 'watching' ? 'good' : /error|failed/.test(state) ? 'bad' : '';
   return `<span class="badge ${tone}">${escapeHtml(state)}</span>`;
@@ -44,21 +52,21 @@ function excerpt(text: string | null, length = 80): string {
 
 export function usersListPage(view: {
   admin: SignedInView;
-  users: { user: UserView; providerCode: string }[];
+  users: { user: UserView; providerCode: string; needsCredentials: boolean }[];
   filter: UserFilter;
   nextCursor: string | null;
 }): string {
-  const rows = view.users.map(({ user, providerCode }) => [
+  const rows = view.users.map(({ user, providerCode, needsCredentials }) => [
     `<a href="/admin/users/${user.id}">${escapeHtml(user.tag)}</a>${user.archivedAt ? ' <span class="badge">archived</span>' : ''}`,
     excerpt(user.email),
-    stateBadge(user.state),
+    stateBadge(shownState(user, needsCredentials)),
     excerpt(user.lastError, 60),
     formatTime(user.lastEmailAt),
     `<code>${escapeHtml(providerCode)}</code>`,
   ]);
   const option = (value: string, label: string, current: string) =>
     `<option value="${escapeHtml(value)}"${value === current ? ' selected' : ''}>${escapeHtml(label)}</option>`;
-  const states = [option('', 'any', view.filter.state), ...USER_STATES.map((s) => option(s, s, view.filter.state))];
+  const states = [option('', 'any', view.filter.state), ...SEARCH_STATES.map((s) => option(s, s, view.filter.state))];
   const archived = [
     option('', 'active', view.filter.archived),
     option('yes', 'archived', view.filter.archived),
@@ -97,6 +105,7 @@ export interface UserPageView {
   providerCode: string;
   tracerEnabled: boolean;
   tracerSupported: boolean;
+  needsCredentials: boolean;
   events: { id: string; type: string; status: string; attempts: number; createdAt: Date; lastError: string | null }[];
   mail: SeenMessage[];
   issuedLink?: IssuedLinkView;
@@ -140,7 +149,7 @@ export function userPage(view: UserPageView): string {
 <div class="panel"><dl class="fields">
 <dt>Email</dt><dd>${excerpt(user.email, 320)}</dd>
 <dt>Connection</dt><dd><a href="/admin/partners/${view.partnerId}/connections"><code>${escapeHtml(view.providerCode)}</code></a></dd>
-<dt>State</dt><dd>${stateBadge(user.state)}${user.archivedAt ? ` <span class="badge">archived ${formatTime(user.archivedAt)}</span>` : ''}</dd>
+<dt>State</dt><dd>${stateBadge(shownState(user, view.needsCredentials))}${user.archivedAt ? ` <span class="badge">archived ${formatTime(user.archivedAt)}</span>` : ''}</dd>
 <dt>Last error</dt><dd>${excerpt(user.lastError, 500)}</dd>
 <dt>Last mail</dt><dd>${formatTime(user.lastEmailAt)}</dd>
 <dt>Last login</dt><dd>${formatTime(user.lastLoginAt)}</dd>
