@@ -203,6 +203,7 @@ describe('admin pages in a browser', () => {
     expect(await page.locator('tbody tr').count()).toBe(1);
     await screenshot(page, 'admin-14-users');
     await page.getByRole('link', { name: 'gm-1' }).click();
+    await page.getByRole('button', { name: 'Issue connect link' }).click();
     const connectUrl = await page.getByLabel('Connect link', { exact: true }).inputValue();
     expect(new URL(connectUrl).pathname).toMatch(/^\/users\/connect\/[0-9a-f-]{36}\./);
     expect(await page.getByText('No events yet.').count()).toBe(1);
@@ -330,6 +331,7 @@ describe('admin pages in a browser', () => {
       'connection.create:success',
       'connection.update:success',
       'connection.delete:success',
+      'user.issue_connect_link:success',
       'user.archive:success',
       'user.restore:success',
       'event.redeliver:success',

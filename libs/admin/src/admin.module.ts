@@ -1,6 +1,8 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 
+import { ConnectModule } from '@app/connect';
 import { ConnectionsModule } from '@app/connections';
+import { ImapModule } from '@app/imap';
 import { OperatorsModule } from '@app/operators';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
@@ -9,30 +11,46 @@ import { WebhooksModule } from '@app/webhooks';
 
 import { AdminUsersController } from './admin-users.controller.js';
 import { AuditController } from './audit.controller.js';
+import { ConnectionUsersController } from './connection-users.controller.js';
 import { ConnectionsController } from './connections.controller.js';
 import { EventsController } from './events.controller.js';
 import { HomeController } from './home.controller.js';
 import { JobsBoard } from './jobs-board.js';
+import { PartnerActionsController } from './partner-actions.controller.js';
 import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
 import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
 import { SignInController } from './sign-in.controller.js';
+import { UserActionsController } from './user-actions.controller.js';
+import { UserPageData } from './user-page-data.js';
 import { UsersController } from './users.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
-  imports: [ConnectionsModule, OperatorsModule, PartnersModule, ProvidersModule, UsersModule, WebhooksModule],
+  imports: [
+    ConnectModule,
+    ConnectionsModule,
+    ImapModule,
+    OperatorsModule,
+    PartnersModule,
+    ProvidersModule,
+    UsersModule,
+    WebhooksModule,
+  ],
   controllers: [
     SignInController,
     HomeController,
     PartnersController,
+    PartnerActionsController,
     ConnectionsController,
+    ConnectionUsersController,
     UsersController,
+    UserActionsController,
     EventsController,
     AdminUsersController,
     AuditController,
   ],
-  providers: [AdminSessionMiddleware, AdminAuthMiddleware, JobsBoard],
+  providers: [AdminSessionMiddleware, AdminAuthMiddleware, JobsBoard, UserPageData],
 })
 export class AdminModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,27 +4,26 @@ import type { Request, Response } from 'express';
 
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
-import { SignedUserUrls, USER_STATES, type UserState, UsersService } from '@app/users';
-import { EventsService } from '@app/webhooks';
+import { hasCredentials, UsersService } from '@app/users';
 
 import { actor } from './admin-actor.js';
 import { confirmPage } from './pages/confirm-page.js';
 import { queryText } from './pages/forms.js';
 import { PAGE_SIZE } from './pages/lists.js';
 import { sendPage } from './pages/responses.js';
-import { type UserFilter, userPage, usersListPage } from './pages/user-pages.js';
+import { SEARCH_STATES, type UserFilter, userPage, usersListPage } from './pages/user-pages.js';
 import { signedInAdmin, takeNotice } from './session/session-ops.js';
+import { UserPageData } from './user-page-data.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Users: a search across partners (or one connection), each user's state, links, events; archive and restore. */
+/** Users: a search across partners (or one connection), each user's state, mail and events; archive and restore. */
 @ApiExcludeController()
 @Controller('admin/users')
 export class UsersController {
   constructor(
     private readonly users: UsersService,
-    private readonly urls: SignedUserUrls,
-    private readonly events: EventsService,
+    private readonly pageData: UserPageData,
     private readonly audit: AuditLog,
   ) {}
 
@@ -42,7 +41,9 @@ export class UsersController {
         connectionId: UUID.test(filter.connection) ? filter.connection : undefined,
         tag: filter.tag || undefined,
         email: filter.email || undefined,
-        state: (USER_STATES as readonly string[]).includes(filter.state) ? (filter.state as UserState) : undefined,
+        state: (SEARCH_STATES as readonly string[]).includes(filter.state)
+          ? (filter.state as (typeof SEARCH_STATES)[number])
+          : undefined,
         archived: filter.archived === 'all' ? undefined : filter.archived === 'yes',
       },
       { limit: PAGE_SIZE, cursor: queryText(query, 'cursor') || undefined },
@@ -52,7 +53,11 @@ export class UsersController {
       200,
       usersListPage({
         admin: signedInAdmin(response),
-        users: page.rows.map((row) => ({ user: row.entity, providerCode: row.raw.provider_code })),
+        users: page.rows.map((row) => ({
+          user: row.entity,
+          providerCode: row.raw.provider_code,
+          needsCredentials: !hasCredentials(row.entity),
+        })),
         filter,
         nextCursor: page.nextCursor,
       }),
@@ -65,19 +70,8 @@ export class UsersController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const user = await this.users.getById(id);
-    sendPage(
-      response,
-      200,
-      userPage({
-        admin: signedInAdmin(response),
-        user,
-        connectUrl: this.urls.url('connect', user.id),
-        disconnectUrl: this.urls.url('disconnect', user.id),
-        events: await this.events.recentForUser(user.id),
-        notice: takeNotice(request),
-      }),
-    );
+    const view = await this.pageData.view(signedInAdmin(response), id, { notice: takeNotice(request) });
+    sendPage(response, 200, userPage(view));
   }
 
   @Get(':id/archive')

@@ -31,7 +31,17 @@ export interface LinkContext {
 /** Failed password attempts allowed on one link before the user is sent to the failure URL. */
 export const MAX_TRIES_PER_LINK = 5;
 
-/** Opens signed connect/disconnect links: valid, unexpired, unused, with allowed callbacks; marks them used. */
+/** A freshly signed link for an operator to pass on, and when it stops working. */
+export interface IssuedLink {
+  action: UserUrlAction;
+  url: string;
+  expiresAt: Date;
+}
+
+/**
+ * Issues signed connect/disconnect links (operators) and opens them: valid, unexpired, unused, with allowed
+ * callbacks; marks them used.
+ */
 @Injectable()
 export class ConnectLinks {
   constructor(
@@ -41,6 +51,18 @@ export class ConnectLinks {
     private readonly providers: ProvidersService,
     private readonly redis: RedisService,
   ) {}
+
+  /** A new link for an active user; each one works once, for USER_URL_TTL_SECONDS. */
+  async issue(action: UserUrlAction, userId: string, now = new Date()): Promise<IssuedLink> {
+    const user = await this.directory.linkTarget(userId);
+    if (!user) throw UserErrors.notFound(userId);
+    if (user.archived) throw ConnectErrors.userArchived();
+    return {
+      action,
+      url: this.urls.url(action, userId, now),
+      expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + USER_URL_TTL_SECONDS * 1000),
+    };
+  }
 
   async open(
     action: UserUrlAction,

@@ -19,6 +19,7 @@ import { PageCsrf } from './page-csrf.js';
   imports: [ConnectionsModule, ImapModule, PartnersModule, ProvidersModule, UsersModule, WebhooksModule],
   controllers: [ConnectController, DisconnectController],
   providers: [ConnectFlow, ConnectLinks, PageCsrf],
+  exports: [ConnectLinks],
 })
 export class ConnectModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

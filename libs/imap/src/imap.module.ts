@@ -9,11 +9,12 @@ import { ImapConnector } from './connector/imap-connector.js';
 import { ImapMetrics } from './imap-metrics.service.js';
 import { MailLog } from './pipeline/mail-log.entity.js';
 import { NewMailPipeline } from './pipeline/new-mail-pipeline.service.js';
+import { RecentMail } from './pipeline/recent-mail.query.js';
 
-/** IMAP access for any role: the connector (open, verify a login) and the new-mail pipeline. */
+/** IMAP access for any role: the connector (open, verify a login), the new-mail pipeline and its log. */
 @Module({
   imports: [TypeOrmModule.forFeature([MailLog]), UsersModule, WebhooksModule, TracersModule],
-  providers: [ImapConnector, ImapMetrics, NewMailPipeline],
-  exports: [ImapConnector, ImapMetrics, NewMailPipeline],
+  providers: [ImapConnector, ImapMetrics, NewMailPipeline, RecentMail],
+  exports: [ImapConnector, ImapMetrics, NewMailPipeline, RecentMail],
 })
 export class ImapModule {}

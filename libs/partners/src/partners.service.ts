@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, assertAllowedScheme, assertPublicUrl, type KeysetPage, keysetPage, SecretBox } from '@app/core';
+import {
+  AppConfig,
+  assertAllowedScheme,
+  assertPublicUrl,
+  type KeysetPage,
+  keysetPage,
+  SecretBox,
+  UserChangeNotifier,
+} from '@app/core';
 
 import type { CreatePartnerDto } from './dto/create-partner.dto.js';
 import type { UpdatePartnerDto } from './dto/update-partner.dto.js';
@@ -39,6 +47,8 @@ export class PartnersService {
     @InjectRepository(Partner) private readonly partners: Repository<Partner>,
     private readonly secretBox: SecretBox,
     private readonly config: AppConfig,
+    /** Absent in CLI commands run without Redis; the imap-clients' periodic full reload is the fallback. */
+    @Optional() private readonly changes?: UserChangeNotifier,
   ) {}
 
   async create(input: CreatePartnerDto): Promise<CreatedPartner> {
@@ -167,6 +177,8 @@ export class PartnersService {
   async delete(id: string): Promise<void> {
     await this.get(id);
     await this.partners.delete({ id });
+    // Its users went by cascade, which the imap-clients' change feed cannot see: make them reload what to watch.
+    await this.changes?.publish({ reason: 'connection_deleted', userIds: [] });
   }
 
   signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {

@@ -16,5 +16,5 @@ export { USER_STATES, type UserState } from './user.entity.js';
 export { API_USER_STATES, type ApiUserState, apiState, apiStateCondition, hasCredentials } from './user-status.js';
 export { UserErrors } from './users.errors.js';
 export { OperatorUsersModule, UsersApiModule, UsersModule } from './users.module.js';
-export { UsersService } from './users.service.js';
+export { type OperatorUserChange, type OperatorUserDetail, UsersService } from './users.service.js';
 export { WatchableUsersQuery } from './watchable-users.query.js';

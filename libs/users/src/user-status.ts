@@ -23,11 +23,13 @@ export function apiState(user: User): ApiUserState {
 
 /** The SQL condition (on alias `u`) selecting users whose API state is `state`. */
 export function apiStateCondition(state: ApiUserState): string {
-  const hasCredentials = HAS_CREDENTIALS_SQL.replace(
-    /\b(login_username|login_password|email|oauth2_refresh_token)\b/g,
-    'u.$1',
-  );
+  const hasCredentials = hasCredentialsCondition();
   if (state === 'archived') return 'u.archived_at IS NOT NULL';
   if (state === 'needs_credentials') return `u.archived_at IS NULL AND NOT ${hasCredentials}`;
   return `u.archived_at IS NULL AND ${hasCredentials} AND u.state = :state`;
+}
+
+/** The SQL condition (on alias `u`) selecting users that hold the credentials their provider needs. */
+export function hasCredentialsCondition(): string {
+  return HAS_CREDENTIALS_SQL.replace(/\b(login_username|login_password|email|oauth2_refresh_token)\b/g, 'u.$1');
 }

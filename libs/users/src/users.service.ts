@@ -7,6 +7,7 @@ import { IsNull, type Repository } from 'typeorm';
 import { type PartnerConnection, ConnectionsService } from '@app/connections';
 import { type KeysetPage, keysetPage, type UserChange, UserChangeNotifier } from '@app/core';
 import { PartnersService } from '@app/partners';
+import type { ProviderAuth } from '@app/providers';
 
 import { CredentialChangeLimit } from './credential-change-limit.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
@@ -14,9 +15,27 @@ import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
 import { UserCredentials } from './user-credentials.service.js';
-import { apiStateCondition } from './user-status.js';
+import { apiStateCondition, hasCredentialsCondition } from './user-status.js';
 import { User, type UserState } from './user.entity.js';
 import { UserErrors } from './users.errors.js';
+
+/** A user with what the admin user page needs to know about its connection (never a credential). */
+export interface OperatorUserDetail {
+  user: User;
+  partnerId: string;
+  providerCode: string;
+  auth: ProviderAuth;
+  /** Tracers go out over the provider's SMTP: without it they cannot be enabled. */
+  tracerSupported: boolean;
+  passwordStored: boolean;
+  refreshTokenStored: boolean;
+}
+
+/** What an operator may change on a user's page: its login and whether it gets tracers. */
+export type OperatorUserChange = Pick<
+  UserFieldsDto,
+  'email' | 'login_username' | 'login_password' | 'oauth2_refresh_token' | 'enable_tracer'
+>;
 
 export interface UserPage {
   users: User[];
@@ -199,7 +218,14 @@ export class UsersService {
 
   /** Operators' search across every partner (admin pages): by connection, tag, email part and state. */
   async operatorPage(
-    filter: { connectionId?: string; tag?: string; email?: string; state?: UserState; archived?: boolean },
+    filter: {
+      connectionId?: string;
+      tag?: string;
+      email?: string;
+      /** A session state, or needs_credentials: no login stored yet (whatever the session state says). */
+      state?: UserState | 'needs_credentials';
+      archived?: boolean;
+    },
     query: { limit?: number; cursor?: string },
   ): Promise<KeysetPage<User, { partner_id: string; provider_code: string }>> {
     const builder = this.users
@@ -213,7 +239,8 @@ export class UsersService {
     if (filter.email) {
       builder.andWhere('u.email ILIKE :email', { email: `%${filter.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
-    if (filter.state) builder.andWhere('u.state = :state', filter);
+    if (filter.state === 'needs_credentials') builder.andWhere(`NOT ${hasCredentialsCondition()}`);
+    else if (filter.state) builder.andWhere(`u.state = :state AND ${hasCredentialsCondition()}`, filter);
     if (filter.archived !== undefined) {
       builder.andWhere(filter.archived ? 'u.archived_at IS NOT NULL' : 'u.archived_at IS NULL');
     }
@@ -224,6 +251,36 @@ export class UsersService {
     const user = await this.users.findOneBy({ id: userId });
     if (!user) throw UserErrors.notFound(userId);
     return user;
+  }
+
+  async operatorDetail(userId: string): Promise<OperatorUserDetail> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) throw UserErrors.notFound(userId);
+    const { provider } = user.connection;
+    return {
+      user,
+      partnerId: user.connection.partnerId,
+      providerCode: provider.code,
+      auth: provider.auth,
+      tracerSupported: Boolean(provider.smtpHost && provider.smtpPort),
+      passwordStored: user.loginPassword !== null,
+      refreshTokenStored: user.oauth2RefreshToken !== null,
+    };
+  }
+
+  /**
+   * An operator's change of a user's login or tracer flag, under the partner API's rules: fields must fit the
+   * provider, the change limit applies, and new credentials clear the auth error so they are tried at once.
+   */
+  async operatorUpdate(userId: string, input: OperatorUserChange): Promise<void> {
+    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    if (!user?.connection) throw UserErrors.notFound(userId);
+    const connection = user.connection;
+    assertFieldsFit(connection, input);
+    if (changesLogin(connection, user, input)) await this.credentialChanges.take(user.id);
+    const loginChanged = this.applyFields(user, connection, input);
+    await this.saveMapped(user);
+    await this.announce({ reason: loginChanged ? 'credentials_changed' : 'updated', userIds: [user.id] });
   }
 
   /** An operator's archive or restore; a restore needs the tag to be free among the connection's active users. */

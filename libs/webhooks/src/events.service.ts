@@ -107,6 +107,11 @@ export class EventsService {
     return { event, userTag: event.userId ? (tags.get(event.userId) ?? null) : null };
   }
 
+  /** How many events a partner has (what deleting it removes, on the admin pages). */
+  async countForPartner(partnerId: string): Promise<number> {
+    return this.events.countBy({ partnerId });
+  }
+
   /** A user's latest events, newest first (admin pages). */
   async recentForUser(userId: string, limit = 20): Promise<WebhookEvent[]> {
     return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });

@@ -9,4 +9,6 @@ export const WebhookErrors = {
       'Conflict',
       'The message body of this event is no longer retained; it cannot be resent',
     ),
+  noWebhookUrl: (type: string) =>
+    new DomainError('invalid', 'NoWebhookUrl', `The partner has no ${type} webhook URL to send a test to`),
 };

@@ -8,6 +8,7 @@ import { EventsController } from './api/events.controller.js';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor.js';
 import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
 import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
+import { WebhookTester } from './delivery/webhook-tester.service.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { EventsService } from './events.service.js';
 import { OutboxSweepProcessor } from './outbox-sweep.processor.js';
@@ -16,11 +17,11 @@ import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
 
-/** Producing events: the outbox and its queue (imported by imap-client and api). */
+/** Producing events: the outbox and its queue (imported by imap-client and api); operators' test sends. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), UsersModule],
-  providers: [EventOutbox, EventsService],
-  exports: [EventOutbox, EventsService],
+  imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), UsersModule, PartnersModule],
+  providers: [EventOutbox, EventsService, WebhookTester],
+  exports: [EventOutbox, EventsService, WebhookTester],
 })
 export class WebhooksModule {}
 

@@ -97,10 +97,15 @@ export async function partnerCommand([action, ...args]: string[]): Promise<unkno
       const flags = parseFlags(args, { id: { type: 'string' }, yes: { type: 'boolean' } });
       const id = requiredId(flags.id);
       if (flags.yes !== true) throw new CliError('partner delete erases all of its data: add --yes', USAGE_ERROR);
-      return withCommandContext([PartnersModule], async (context) => {
-        await context.get(PartnersService).delete(id);
-        return { id, deleted: true };
-      });
+      // With Redis, so the imap-clients hear at once that the partner's mailboxes are gone.
+      return withCommandContext(
+        [PartnersModule],
+        async (context) => {
+          await context.get(PartnersService).delete(id);
+          return { id, deleted: true };
+        },
+        { queues: true },
+      );
     }
     default:
       throw new CliError(USAGE, USAGE_ERROR);

@@ -134,7 +134,7 @@ input:focus, button:focus, a:focus, select:focus, textarea:focus { outline: 3px 
 button, .button { font: inherit; font-weight: 600; padding: .45rem 1rem; border-radius: 7px; border: 1px solid var(--accent);
   background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #fff; color: var(--accent); }
-button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
+button.danger, .button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
 button.link { background: none; border: none; color: inherit; padding: 0; font-weight: 400; text-decoration: underline; }
 form.inline { display: inline; margin: 0; }
 .error { border: 1px solid #f1c0bc; background: #fdf1f0; color: var(--bad); border-radius: 8px; padding: .6rem .8rem; }
@@ -142,6 +142,7 @@ form.inline { display: inline; margin: 0; }
 .secret { margin-bottom: 1.25rem; border: 1px solid #e7cf8f; background: #fff8e6; border-radius: 8px; padding: .75rem 1rem; }
 .secret code { font-size: .95rem; word-break: break-all; }
 code { background: #eef1f6; padding: .1rem .3rem; border-radius: 4px; font-size: .9em; }
+pre { background: #eef1f6; padding: .5rem .7rem; border-radius: 6px; margin: 0; white-space: pre-wrap; word-break: break-all; max-height: 16rem; overflow: auto; }
 table { width: 100%; border-collapse: collapse; background: #fff; }
 td time { white-space: nowrap; }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }

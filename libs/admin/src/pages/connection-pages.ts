@@ -23,7 +23,7 @@ export function connectionsPage(view: {
       ? `${connection.oauth2ClientId ? `<code>${escapeHtml(connection.oauth2ClientId)}</code>` : '<span class="muted">no client id</span>'} · secret ${connection.oauth2ClientSecret ? 'set' : '<strong>not set</strong>'}`
       : '<span class="muted">—</span>',
     `<a href="/admin/users?connection=${connection.id}">${view.counts.get(connection.id) ?? 0}</a>`,
-    `<a href="${base}/${encodeURIComponent(connection.provider.code)}/edit">Edit</a> · <a href="${base}/${encodeURIComponent(connection.provider.code)}/delete">Delete</a>`,
+    `<a href="${base}/${encodeURIComponent(connection.provider.code)}/users/new">New user</a> · <a href="${base}/${encodeURIComponent(connection.provider.code)}/edit">Edit</a> · <a href="${base}/${encodeURIComponent(connection.provider.code)}/delete">Delete</a>`,
   ]);
   const used = new Set(view.connections.map((connection) => connection.imapProviderId));
   const options = view.providers

@@ -126,13 +126,21 @@ ${view.secrets ? secretsShownOnce(view.secrets) : ''}
 <dt>Id</dt><dd><code>${partner.id}</code></dd>
 ${fields}
 <dt>Allowed redirect URLs</dt><dd>${redirects}</dd>
-<dt>API key</dt><dd><span class="muted">write-only: shown once at creation</span></dd>
+<dt>API key</dt><dd><span class="muted">write-only: shown once when issued</span>${apiKeyGraceNote(partner)}</dd>
 <dt>Webhook secret</dt><dd><span class="muted">write-only: shown once when issued</span>${partner.previousWebhookSecretExpiresAt && partner.previousWebhookSecretExpiresAt > new Date() ? ` · the previous one signs too until ${formatTime(partner.previousWebhookSecretExpiresAt)}` : ''}</dd>
 <dt>Created</dt><dd>${formatTime(partner.createdAt)}</dd>
 </dl>
 <div class="actions"><a class="button" href="/admin/partners/${partner.id}/edit">Edit</a>
 <a class="button secondary" href="/admin/partners/${partner.id}/connections">Connections</a>
-<a class="button secondary" href="/admin/partners/${partner.id}/rotate-webhook-secret">Rotate webhook secret</a></div>
+<a class="button secondary" href="/admin/partners/${partner.id}/test-webhook">Send test webhook</a>
+<a class="button secondary" href="/admin/partners/${partner.id}/rotate-api-key">Rotate API key</a>
+<a class="button secondary" href="/admin/partners/${partner.id}/rotate-webhook-secret">Rotate webhook secret</a>
+<a class="button danger" href="/admin/partners/${partner.id}/delete">Delete partner</a></div>
 </div>`,
   });
+}
+
+function apiKeyGraceNote(partner: Partner, now = new Date()): string {
+  const until = partner.previousApiKeyExpiresAt;
+  return until && until > now ? ` · the previous key works too until ${formatTime(until)}` : '';
 }

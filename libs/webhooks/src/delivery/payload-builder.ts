@@ -69,3 +69,26 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     signature: seedSignature(context.apiKey, timestamp, sha1),
   };
 }
+
+/**
+ * An operator's test webhook: `event: "test"` so no receiver mistakes it for mail, signed like every other
+ * webhook (the seed's signature over the sha1 of its id, and the Standard Webhooks headers).
+ */
+export function buildTestPayload(context: {
+  eventId: string;
+  /** Which of the partner's URLs it was sent to. */
+  urlFor: string;
+  apiKey: string;
+  timestamp: number;
+}): Record<string, unknown> {
+  const sha1 = sha1Hex(`superimap:test:${context.eventId}`);
+  return {
+    event: 'test',
+    test: true,
+    id: context.eventId,
+    timestamp: context.timestamp,
+    url_for: context.urlFor,
+    sha1,
+    signature: seedSignature(context.apiKey, context.timestamp, sha1),
+  };
+}

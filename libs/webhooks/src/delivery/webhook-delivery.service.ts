@@ -6,16 +6,16 @@ import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
 import { AppConfig, ROOT_LOGGER } from '@app/core';
-import { type Partner, PartnersService } from '@app/partners';
+import { PartnersService } from '@app/partners';
 import { UserDirectory, UsersService } from '@app/users';
 
 import { EventOutbox } from '../event-outbox.service.js';
 import { TransmitLog } from '../transmit-log.entity.js';
-import { WebhookEvent, type WebhookEventType } from '../webhook-event.entity.js';
+import { WebhookEvent } from '../webhook-event.entity.js';
 import { PartnerSlots } from './partner-slots.js';
 import { buildPayload } from './payload-builder.js';
 import { retryDelayMs } from './retry-schedule.js';
-import { standardWebhookSignature } from './signatures.js';
+import { signedHeaders, webhookUrl } from './signed-request.js';
 import { WebhookMetrics } from './webhook-metrics.service.js';
 import { sendWebhook, type WebhookResponse } from './webhook-sender.js';
 
@@ -24,7 +24,6 @@ export type DeliveryOutcome = 'delivered' | 'archived' | 'skipped' | 'failed' | 
 /** What the queue should do with a delivery job: it is done, or it runs again after `retryInMs`. */
 export type DeliveryResult = { done: DeliveryOutcome } | { retryInMs: number };
 
-const USER_AGENT = 'SuperIMAP/0.2 (+webhooks)';
 /** How long a job waits before trying again when its partner already has its share of deliveries in flight. */
 const PARTNER_BUSY_DELAY_MS = 250;
 /** A receiver's Retry-After is honoured up to this long. */
@@ -122,13 +121,7 @@ export class WebhookDelivery {
       timeoutMs: this.config.WEBHOOK_TIMEOUT * 1000,
       allowPrivate: this.config.allowPrivateWebhookTargets,
       allowHttp: this.config.allowHttpWebhookTargets,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-        'webhook-id': event.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': standardWebhookSignature(keys.webhookSecrets, event.id, timestamp, body),
-      },
+      headers: signedHeaders(keys, event.id, timestamp, body),
     });
     const attempt = await this.logAttempt(event, response);
     this.metrics.duration.observe({ event: event.type }, response.durationMs / 1000);
@@ -239,11 +232,4 @@ export class WebhookDelivery {
       if (!Number.isNaN(at)) this.metrics.mailToWebhook.observe({ from }, Math.max(0, now - at) / 1000);
     }
   }
-}
-
-function webhookUrl(partner: Partner, type: WebhookEventType): string | null {
-  if (type === 'new_mail') return partner.newMailWebhook;
-  if (type === 'user_connected') return partner.userConnectedWebhook;
-  if (type === 'account_error') return partner.accountErrorWebhook;
-  return partner.userDisconnectedWebhook;
 }
