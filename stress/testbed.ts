@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
 
 import { CountingSink } from './counting-sink.js';
+import { seedUsersInDatabase } from './direct-user-seed.js';
 import { FakeServerHandle } from './fake-server/fake-server-handle.js';
 import { Installation, type Partner } from './installation.js';
 import { PartnerApi } from './partner-api.js';
@@ -28,6 +29,10 @@ export interface TestbedOptions {
   /** Folder for logs of this run. */
   outDir: string;
   seed: number;
+  /** Insert the users straight into PostgreSQL instead of through the API (see direct-user-seed.ts). */
+  seedUsersInDatabase?: boolean;
+  /** Descriptor limit of the fake server process (see FakeServerHandle.start). */
+  fakeServerMaxOpenFiles?: number;
   /** A Redis Cluster's nodes (`host:port,...`) to run on instead of REDIS_URL. */
   redisClusterNodes?: string;
   /** Environment of every role process (on top of the installation's). */
@@ -83,13 +88,16 @@ export class Testbed {
       ({ addresses, accounts } = options.mailServer);
     } else {
       const listen = Array.from({ length: options.imapHosts }, (_, i) => ({ host: `127.0.0.${i + 1}` }));
-      this.fakeServer = await FakeServerHandle.start({
-        listen,
-        idPrefix: options.runId,
-        seed: options.seed,
-        // Enough history to explain a lost mail, affordable for a few thousand mailboxes.
-        traceUsers: options.mailboxes <= 5000 ? 80 : 0,
-      });
+      this.fakeServer = await FakeServerHandle.start(
+        {
+          listen,
+          idPrefix: options.runId,
+          seed: options.seed,
+          // Enough history to explain a lost mail, affordable for a few thousand mailboxes.
+          traceUsers: options.mailboxes <= 5000 ? 80 : 0,
+        },
+        options.fakeServerMaxOpenFiles,
+      );
       accounts = Array.from({ length: options.mailboxes }, (_, i) => ({
         username: mailboxName(i + 1),
         password: MAILBOX_PASSWORD,
@@ -117,9 +125,11 @@ export class Testbed {
     for (const code of codes) await partnerApi.createConnection(code);
     const users = accounts.map((account, i) => ({ providerCode: codes[i % codes.length], ...account }));
     accounts.forEach((account, i) => this.addressOf.set(account.username, addresses[i % addresses.length]));
-    await partnerApi.createUsers(users, 20, (done) => {
+    const progress = (done: number): void => {
       if (done % 2000 === 0 || done === users.length) this.log(`  users created: ${done}/${users.length}`);
-    });
+    };
+    if (options.seedUsersInDatabase) await seedUsersInDatabase(installation.env, users, progress);
+    else await partnerApi.createUsers(users, 20, progress);
     this.log(`testbed ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
