@@ -1,6 +1,7 @@
 // `npm run scale`: 100,000 mailboxes on one host. Several imap-client processes (each under this machine's
 // ~20,000 descriptor limit) against the fake IMAP server on several loopback addresses (one address pair has
-// only ~28,000 ephemeral ports): every mailbox in IDLE from a cold start, the RSS that costs, the time for
+// only ~28,000 ephemeral ports), one fake server process per address (a process cannot raise its own limit
+// here): every mailbox in IDLE from a cold start, the RSS that costs, the time for
 // the others to take over when one process is SIGKILLed, and the CPU of assigning 1,000,000 users to 50 nodes.
 
 import { randomUUID } from 'node:crypto';
@@ -9,11 +10,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { FakeServerHandle } from '../stress/fake-server/fake-server-handle.js';
 import { Installation } from '../stress/installation.js';
 import { onInterrupt } from '../stress/interrupt.js';
 import { sampleProcess } from '../stress/process-sampler.js';
 import type { RoleInstance } from '../stress/role-fleet.js';
-import { Testbed } from '../stress/testbed.js';
+import { MAILBOX_PASSWORD, mailboxName, Testbed } from '../stress/testbed.js';
 import { BENCH_ROLE_ENV } from './context.js';
 import { waitUntil } from './measure.js';
 import { type BenchRow, fmt, formatTable, verdict } from './table.js';
@@ -21,7 +23,7 @@ import { type BenchRow, fmt, formatTable, verdict } from './table.js';
 const USAGE = `usage: npm run scale -- [options]
   --mailboxes N      watched mailboxes (default 100000)
   --imap-clients N   imap-client processes (default 7: after one is killed, the rest stay under 20,000 each)
-  --imap-hosts N     fake server addresses 127.0.0.1..N (default 6)
+  --imap-hosts N     fake server processes on addresses 127.0.0.1..N (default 6)
   --assign-users N   users for the assignment timing (default 1000000), on --assign-nodes nodes (default 50)
   --out DIR          results folder (default bench-results)`;
 
@@ -49,8 +51,50 @@ async function assignmentCpu(users: number, nodes: number): Promise<number[]> {
   return rounds;
 }
 
-async function idling(bed: Testbed): Promise<number> {
-  return (await bed.fakeServer.stats()).idling;
+/** One fake server process per address, each with the mailboxes whose provider points at it. */
+class FakeServers {
+  private constructor(readonly handles: FakeServerHandle[]) {}
+
+  static async start(hosts: number, runId: string, usernames: string[]): Promise<FakeServers> {
+    const handles = await Promise.all(
+      Array.from({ length: hosts }, (_, i) =>
+        FakeServerHandle.start({ listen: [{ host: `127.0.0.${i + 1}` }], idPrefix: `${runId}-${i}`, seed: 11 + i }),
+      ),
+    );
+    // The testbed points user i at address i % hosts.
+    await Promise.all(
+      handles.map((handle, h) =>
+        handle.addUsers(
+          usernames.filter((_, i) => i % hosts === h),
+          MAILBOX_PASSWORD,
+        ),
+      ),
+    );
+    return new FakeServers(handles);
+  }
+
+  get addresses(): Array<{ host: string; port: number }> {
+    return this.handles.flatMap((handle) => handle.addresses);
+  }
+
+  async idling(): Promise<number> {
+    return (await Promise.all(this.handles.map((handle) => handle.stats()))).reduce((sum, s) => sum + s.idling, 0);
+  }
+
+  /** The sum of each server's peak: an upper bound of the peak of handshakes in flight at once. */
+  async peakHandshakes(): Promise<number> {
+    const stats = await Promise.all(this.handles.map((handle) => handle.stats()));
+    return stats.reduce((sum, s) => sum + s.handshakes.peak, 0);
+  }
+
+  async rssBytes(): Promise<number> {
+    const samples = await Promise.all(this.handles.map((handle) => sampleProcess(handle.pid)));
+    return samples.reduce((sum, sample) => sum + (sample?.rssBytes ?? NaN), 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((handle) => handle.close().catch(() => undefined)));
+  }
 }
 
 async function rssOf(instances: readonly RoleInstance[]): Promise<number[]> {
@@ -94,30 +138,39 @@ async function main(): Promise<void> {
 
   // Each process may hold its share after one of them is gone, and still stays under its descriptor limit.
   const capacity = Math.min(MAX_OPEN_FILES - 1000, Math.ceil((mailboxes / (clients - 1)) * 1.12));
+  const runId = Installation.newRunId();
+  const usernames = Array.from({ length: mailboxes }, (_, i) => mailboxName(i + 1));
+  const servers = await FakeServers.start(hosts, runId, usernames);
   const bed = await Testbed.create({
-    runId: Installation.newRunId(),
+    runId,
     mailboxes,
+    mailServer: {
+      addresses: servers.addresses,
+      accounts: usernames.map((username) => ({ username, password: MAILBOX_PASSWORD })),
+    },
     imapHosts: hosts,
     outDir,
     seed: 11,
     roleEnv: { ...BENCH_ROLE_ENV, MAX_USER_THREADS: String(capacity) },
-    fakeServerMaxOpenFiles: mailboxes * 2 + 10_000,
     seedUsersInDatabase: true,
     log,
   });
-  onInterrupt(() => bed.tearDown(false));
+  onInterrupt(async () => {
+    await bed.tearDown(false);
+    await servers.close();
+  });
+  const idling = () => servers.idling();
   try {
-    await bed.fakeServer.resetPeakHandshakes();
     log(`cold start: ${clients} imap-clients, at most ${capacity} mailboxes each`);
     const started = Date.now();
     await bed.startRoles('imap-client', clients);
-    await waitUntil(`${mailboxes} sessions in IDLE`, async () => (await idling(bed)) >= mailboxes, 30 * 60_000, 500);
+    await waitUntil(`${mailboxes} sessions in IDLE`, async () => (await idling()) >= mailboxes, 30 * 60_000, 500);
     const coldStartMs = Date.now() - started;
-    const peak = (await bed.fakeServer.stats()).handshakes.peak;
+    const peak = await servers.peakHandshakes();
     const instances = bed.fleet.byRole('imap-client');
     const rss = await rssOf(instances);
     const totalRss = rss.reduce((sum, value) => sum + value, 0);
-    const fakeRss = (await sampleProcess(bed.fakeServer.pid))?.rssBytes ?? NaN;
+    const fakeRss = await servers.rssBytes();
     const fds = await Promise.all(instances.map(async (instance) => (await sampleProcess(instance.pid))?.fds ?? 0));
 
     const victim = instances[0];
@@ -125,13 +178,8 @@ async function main(): Promise<void> {
     log(`SIGKILL ${victim.name}`);
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
-    await waitUntil('the fake server to see the sessions go', async () => (await idling(bed)) < mailboxes, 60_000, 50);
-    await waitUntil(
-      `${mailboxes} sessions in IDLE again`,
-      async () => (await idling(bed)) >= mailboxes,
-      30 * 60_000,
-      250,
-    );
+    await waitUntil('the fake servers to see the sessions go', async () => (await idling()) < mailboxes, 60_000, 50);
+    await waitUntil(`${mailboxes} sessions in IDLE again`, async () => (await idling()) >= mailboxes, 30 * 60_000, 250);
     const takeoverMs = Date.now() - killedAt;
     const survivorsFds = await Promise.all(
       instances.slice(1).map(async (instance) => (await sampleProcess(instance.pid))?.fds ?? 0),
@@ -149,7 +197,7 @@ async function main(): Promise<void> {
       },
       {
         section,
-        figure: 'handshakes in flight, peak (server side)',
+        figure: "handshakes in flight, peak (sum of each server's peak)",
         superimap: String(peak),
         reference: '',
         target: `≤ ${clients * HANDSHAKE_CAP} (${HANDSHAKE_CAP} per process)`,
@@ -159,7 +207,7 @@ async function main(): Promise<void> {
         section,
         figure: 'imap-client RSS, total / per mailbox',
         superimap: `${fmt.mib(totalRss)} / ${fmt.kib(totalRss / mailboxes)}`,
-        reference: `fake server ${fmt.mib(fakeRss)}`,
+        reference: `fake servers ${fmt.mib(fakeRss)}`,
         target: '',
         verdict: '',
       },
@@ -182,6 +230,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await bed.tearDown(false);
+    await servers.close();
   }
   const table = formatTable(rows);
   console.log(`\n${table}`);

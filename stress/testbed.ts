@@ -31,8 +31,6 @@ export interface TestbedOptions {
   seed: number;
   /** Insert the users straight into PostgreSQL instead of through the API (see direct-user-seed.ts). */
   seedUsersInDatabase?: boolean;
-  /** Descriptor limit of the fake server process (see FakeServerHandle.start). */
-  fakeServerMaxOpenFiles?: number;
   /** A Redis Cluster's nodes (`host:port,...`) to run on instead of REDIS_URL. */
   redisClusterNodes?: string;
   /** Environment of every role process (on top of the installation's). */
@@ -88,16 +86,13 @@ export class Testbed {
       ({ addresses, accounts } = options.mailServer);
     } else {
       const listen = Array.from({ length: options.imapHosts }, (_, i) => ({ host: `127.0.0.${i + 1}` }));
-      this.fakeServer = await FakeServerHandle.start(
-        {
-          listen,
-          idPrefix: options.runId,
-          seed: options.seed,
-          // Enough history to explain a lost mail, affordable for a few thousand mailboxes.
-          traceUsers: options.mailboxes <= 5000 ? 80 : 0,
-        },
-        options.fakeServerMaxOpenFiles,
-      );
+      this.fakeServer = await FakeServerHandle.start({
+        listen,
+        idPrefix: options.runId,
+        seed: options.seed,
+        // Enough history to explain a lost mail, affordable for a few thousand mailboxes.
+        traceUsers: options.mailboxes <= 5000 ? 80 : 0,
+      });
       accounts = Array.from({ length: options.mailboxes }, (_, i) => ({
         username: mailboxName(i + 1),
         password: MAILBOX_PASSWORD,

@@ -1,8 +1,7 @@
 // Parent side of the fake IMAP server child process: typed requests over IPC, and the stream of
 // generated mails.
 
-import { type ChildProcess, execFile, fork } from 'node:child_process';
-import { promisify } from 'node:util';
+import { type ChildProcess, fork } from 'node:child_process';
 
 import type { ChaosOptions, FaultRule, GeneratedMail } from '../../test/harness/fake-imap/index.js';
 import type {
@@ -32,27 +31,19 @@ export class FakeServerHandle {
     });
   }
 
-  /**
-   * `maxOpenFiles` raises the server's descriptor limit (root only, via prlimit) above the shell's, for runs
-   * where one server holds more sessions than one process may open by default.
-   */
-  static async start(config: FakeServerConfig, maxOpenFiles?: number): Promise<FakeServerHandle> {
+  static async start(config: FakeServerConfig): Promise<FakeServerHandle> {
     const child = fork(ENTRY, [], {
       env: { ...process.env, FAKE_SERVER_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The accounts and their messages can reach a few GiB in long runs.
       execArgv: ['--max-old-space-size=8192'],
     });
-    const ready = new Promise<Array<{ host: string; port: number }>>((resolve, reject) => {
+    const addresses = await new Promise<Array<{ host: string; port: number }>>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`fake IMAP server exited early (${code})`)));
       child.on('message', (message: FakeServerMessage) => {
         if (message.type === 'ready') resolve(message.addresses);
       });
     });
-    if (maxOpenFiles && child.pid) {
-      await promisify(execFile)('prlimit', ['--pid', String(child.pid), `--nofile=${maxOpenFiles}:${maxOpenFiles}`]);
-    }
-    const addresses = await ready;
     return new FakeServerHandle(child, addresses);
   }
 
