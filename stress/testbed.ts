@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
 
 import { CountingSink } from './counting-sink.js';
+import { seedUsersInDatabase } from './direct-user-seed.js';
 import { FakeServerHandle } from './fake-server/fake-server-handle.js';
 import { Installation, type Partner } from './installation.js';
 import { PartnerApi } from './partner-api.js';
@@ -28,6 +29,8 @@ export interface TestbedOptions {
   /** Folder for logs of this run. */
   outDir: string;
   seed: number;
+  /** Insert the users straight into PostgreSQL instead of through the API (see direct-user-seed.ts). */
+  seedUsersInDatabase?: boolean;
   /** A Redis Cluster's nodes (`host:port,...`) to run on instead of REDIS_URL. */
   redisClusterNodes?: string;
   /** Environment of every role process (on top of the installation's). */
@@ -117,9 +120,11 @@ export class Testbed {
     for (const code of codes) await partnerApi.createConnection(code);
     const users = accounts.map((account, i) => ({ providerCode: codes[i % codes.length], ...account }));
     accounts.forEach((account, i) => this.addressOf.set(account.username, addresses[i % addresses.length]));
-    await partnerApi.createUsers(users, 20, (done) => {
+    const progress = (done: number): void => {
       if (done % 2000 === 0 || done === users.length) this.log(`  users created: ${done}/${users.length}`);
-    });
+    };
+    if (options.seedUsersInDatabase) await seedUsersInDatabase(installation.env, users, progress);
+    else await partnerApi.createUsers(users, 20, progress);
     this.log(`testbed ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 

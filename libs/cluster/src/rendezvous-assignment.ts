@@ -31,7 +31,12 @@ function mix(value: number): number {
 
 /** The weight of a (node, user) pair; every node computes the same number, so no master is needed. */
 export function rendezvousScore(nodeSeed: number, userHash: number): number {
-  return mix(nodeSeed ^ mix(userHash + 0x9e3779b9));
+  return mix(nodeSeed ^ userKey(userHash));
+}
+
+/** The user's half of the score, computed once per user rather than once per (node, user) pair. */
+function userKey(userHash: number): number {
+  return mix(userHash + 0x9e3779b9);
 }
 
 /**
@@ -43,9 +48,8 @@ export function rendezvousScore(nodeSeed: number, userHash: number): number {
  */
 export function assignUsers(nodes: ClusterNode[], userIds: Iterable<string>): Map<string, string[]> {
   const ordered = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const assignment = new Map<string, string[]>(ordered.map((node) => [node.id, []]));
-  if (ordered.length === 0) return assignment;
-  const users = [...new Set(userIds)];
+  if (ordered.length === 0) return new Map();
+  const users = userIds instanceof Set ? [...(userIds as Set<string>)] : [...new Set(userIds)];
   const nodeCount = ordered.length;
   const seeds = ordered.map((node) => fnv1a(node.id));
   const totalCapacity = ordered.reduce((sum, node) => sum + node.capacity, 0);
@@ -53,53 +57,54 @@ export function assignUsers(nodes: ClusterNode[], userIds: Iterable<string>): Ma
     Math.min(node.capacity, Math.ceil((users.length * (1 + LOAD_SLACK) * node.capacity) / Math.max(totalCapacity, 1))),
   );
 
-  // scores[u * nodeCount + i]: user u's affinity for node i.
-  const scores = new Float64Array(users.length * nodeCount);
+  // Typed arrays and only each user's best node: a million users on 50 nodes must stay well under a second.
+  // Scores are recomputed for the few users an overloaded node sheds.
+  const userKeys = new Uint32Array(users.length);
   const owner = new Int32Array(users.length);
-  const members: number[][] = ordered.map(() => []);
-  users.forEach((userId, u) => {
-    const userHash = fnv1a(userId);
+  const counts = new Int32Array(nodeCount);
+  for (let u = 0; u < users.length; u++) {
+    const key = userKey(fnv1a(users[u]));
+    userKeys[u] = key;
     let best = 0;
+    let bestScore = -1;
     for (let i = 0; i < nodeCount; i++) {
-      const score = rendezvousScore(seeds[i], userHash);
-      scores[u * nodeCount + i] = score;
-      if (score > scores[u * nodeCount + best]) best = i;
+      const score = mix(seeds[i] ^ key);
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
     }
     owner[u] = best;
-    members[best].push(u);
-  });
+    counts[best]++;
+  }
 
   // Shed from overloaded nodes to the next-ranked node with room: first within fair shares, then within
   // plain capacity (when capacities are so uneven that fair shares cannot hold everyone).
   for (const limits of [fairLimits, ordered.map((node) => node.capacity)]) {
     for (let i = 0; i < nodeCount; i++) {
-      const excess = members[i].length - limits[i];
+      const excess = counts[i] - limits[i];
       if (excess <= 0) continue;
+      const members: number[] = [];
+      for (let u = 0; u < users.length; u++) if (owner[u] === i) members.push(u);
+      const affinity = new Map(members.map((u) => [u, mix(seeds[i] ^ userKeys[u])]));
       // Ties (rare with 32-bit scores) are broken by user id, so input order never matters.
-      members[i].sort(
-        (a, b) => scores[a * nodeCount + i] - scores[b * nodeCount + i] || (users[a] < users[b] ? -1 : 1),
-      );
-      const shed = members[i].splice(0, excess);
-      for (const u of shed) {
-        const next = rankedNodes(scores, u, nodeCount).find((j) => j !== i && members[j].length < limits[j]);
-        if (next === undefined) {
-          owner[u] = -1;
-          continue;
-        }
-        owner[u] = next;
-        members[next].push(u);
+      members.sort((a, b) => affinity.get(a)! - affinity.get(b)! || (users[a] < users[b] ? -1 : 1));
+      for (const u of members.slice(0, excess)) {
+        counts[i]--;
+        const next = rankedNodes(seeds, userKeys[u]).find((j) => j !== i && counts[j] < limits[j]);
+        owner[u] = next ?? -1;
+        if (next !== undefined) counts[next]++;
       }
     }
   }
 
-  users.forEach((userId, u) => {
-    if (owner[u] >= 0) assignment.get(ordered[owner[u]].id)!.push(userId);
-  });
-  return assignment;
+  const perNode: string[][] = ordered.map(() => []);
+  for (let u = 0; u < users.length; u++) if (owner[u] >= 0) perNode[owner[u]].push(users[u]);
+  return new Map(ordered.map((node, i) => [node.id, perNode[i]]));
 }
 
-function rankedNodes(scores: Float64Array, u: number, nodeCount: number): number[] {
+function rankedNodes(seeds: number[], key: number): number[] {
+  const scores = seeds.map((seed) => mix(seed ^ key));
   // Node index breaks exact-score ties: nodes are sorted by id, so every node agrees.
-  const ranking = Array.from({ length: nodeCount }, (_, i) => i);
-  return ranking.sort((a, b) => scores[u * nodeCount + b] - scores[u * nodeCount + a] || a - b);
+  return scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
 }
