@@ -57,24 +57,44 @@ export class EventOutbox {
    * Queues delivery; the job id is the event id, so queueing an event twice is harmless. The worker owns
    * the retry schedule, so producers need not share its settings.
    */
-  async enqueue(eventId: string): Promise<void> {
-    await this.queue.add(WEBHOOK_DELIVER_JOB, { eventId }, { jobId: eventId });
+  async enqueue(eventId: string, partnerId?: string): Promise<void> {
+    await this.queue.add(WEBHOOK_DELIVER_JOB, jobData(eventId, partnerId), { jobId: eventId });
   }
 
-  /** Queues an event again, replacing a job that already ended (a redelivery keeps the event id). */
-  async requeue(eventId: string): Promise<void> {
+  /** Queues many events in one Redis round trip (a sync that brought many messages). */
+  async enqueueMany(events: { eventId: string; partnerId?: string }[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.queue.addBulk(
+      events.map(({ eventId, partnerId }) => ({
+        name: WEBHOOK_DELIVER_JOB,
+        data: jobData(eventId, partnerId),
+        opts: { jobId: eventId },
+      })),
+    );
+  }
+
+  /**
+   * Queues an event again, replacing a job that already ended (a redelivery keeps the event id).
+   * Returns false when the event still had a live job (nothing was queued).
+   */
+  async requeue(eventId: string, partnerId?: string): Promise<boolean> {
     const job = await this.queue.getJob(eventId);
     if (job) {
       const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
       await job.remove();
     }
-    await this.enqueue(eventId);
+    await this.enqueue(eventId, partnerId);
+    return true;
   }
 
-  readBody(event: WebhookEvent): Buffer | null {
+  readBody(event: Pick<WebhookEvent, 'id' | 'body'>): Buffer | null {
     return event.body
       ? this.secretBox.decryptToBuffer(event.body, { table: 'webhook_events', column: 'body', id: event.id })
       : null;
   }
+}
+
+function jobData(eventId: string, partnerId: string | undefined): WebhookDeliverJob {
+  return partnerId ? { eventId, partnerId } : { eventId };
 }
