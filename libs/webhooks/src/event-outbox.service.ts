@@ -28,29 +28,28 @@ export class EventOutbox {
 
   /** Inserts a pending event with the caller's transaction; enqueue it after the commit. */
   async record(manager: EntityManager, event: NewEvent): Promise<string> {
+    const statement = this.insertStatement(event, 1, '');
+    await manager.query(statement.sql, statement.params);
+    return statement.id;
+  }
+
+  /**
+   * The event's INSERT, for a caller that runs it inside one larger statement (the mail pipeline's single
+   * round trip): `INSERT … SELECT <values> <fromSql>`, placeholders from `$first` on. A new id is drawn.
+   */
+  insertStatement(event: NewEvent, first: number, fromSql: string): { id: string; sql: string; params: unknown[] } {
     const id = randomUUID();
     const body = event.body
       ? this.secretBox.encrypt(event.body, { table: 'webhook_events', column: 'body', id })
       : null;
-    const row: Partial<WebhookEvent> = {
+    const params = [id, event.partnerId, event.userId, event.type, JSON.stringify(event.metadata), body];
+    const [p1, p2, p3, p4, p5, p6] = params.map((_, offset) => `$${first + offset}`);
+    return {
       id,
-      partnerId: event.partnerId,
-      userId: event.userId,
-      type: event.type,
-      status: 'pending',
-      metadata: event.metadata,
-      body,
-      attempts: 0,
-      lastError: null,
-      deliveredAt: null,
+      sql: `INSERT INTO webhook_events (id, partner_id, user_id, type, status, metadata, body, attempts)
+            SELECT ${p1}::uuid, ${p2}::uuid, ${p3}::uuid, ${p4}::text, 'pending', ${p5}::jsonb, ${p6}::text, 0 ${fromSql}`,
+      params,
     };
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(WebhookEvent)
-      .values(row as object)
-      .execute();
-    return id;
   }
 
   /**
