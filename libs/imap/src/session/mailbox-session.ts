@@ -67,6 +67,8 @@ export class MailboxSession {
   private syncGeneration = 0;
   /** Fires when a sync stops making progress; every processed message pushes it back. */
   private syncWatchdog?: NodeJS.Timeout;
+  /** The one NOOP after a sync that catches a notification lost to the server hibernating the session. */
+  private hibernationCheck?: NodeJS.Timeout;
   private failures = 0;
   /** The current run of failed connects (for telling the partner when it lasts). */
   /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
@@ -94,6 +96,7 @@ export class MailboxSession {
   /** Closes the connection (with LOGOUT when `graceful`) and resolves once the session has fully stopped. */
   async stop(graceful = true): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.hibernationCheck);
     this.stopping.abort();
     this.wakeUp?.();
     await this.closeClient(graceful);
@@ -158,6 +161,7 @@ export class MailboxSession {
       this.requestSync(account, mailbox);
       await closed;
       clearInterval(recheck);
+      clearTimeout(this.hibernationCheck);
       // A sync of a dead connection settles soon; one that does not is abandoned with it.
       await Promise.race([this.syncing?.catch(() => undefined), sleepMs(SYNC_SETTLE_MS)]);
       this.syncGeneration++;
@@ -229,9 +233,32 @@ export class MailboxSession {
         if (this.client === client) await this.closeClient(false);
       } finally {
         clearTimeout(watchdog);
-        if (this.syncGeneration === generation) this.syncing = undefined;
+        if (this.syncGeneration === generation) {
+          this.syncing = undefined;
+          if (this.client === client && client) this.scheduleHibernationCheck(client);
+        }
       }
     })();
+  }
+
+  /**
+   * Dovecot with imap_hibernate_timeout moves a session that has been in IDLE that long to imap-hibernate,
+   * and a change notification it was still holding back (Dovecot waits 500 ms before reporting one) is
+   * dropped: a mail arriving in the half second before that point would wait for the next re-check
+   * (IDLE_RESTART_INTERVAL). The session went back to IDLE as this sync ended, so one NOOP a little after
+   * the hibernation point makes the server report it (EXISTS → sync). A NOOP that finds nothing schedules
+   * nothing more; the next sync schedules the next check.
+   */
+  private scheduleHibernationCheck(client: ImapFlow): void {
+    const seconds = this.deps.config.IDLE_HIBERNATION_CHECK;
+    if (seconds <= 0 || this.stopped) return;
+    clearTimeout(this.hibernationCheck);
+    this.hibernationCheck = setTimeout(() => {
+      if (this.client !== client || this.stopped || this.syncing) return;
+      // A failed NOOP means a failing connection: the socket timeout and the re-check deal with that.
+      client.noop().catch((error: unknown) => this.logger.debug({ err: error }, 'hibernation check failed'));
+    }, seconds * 1000);
+    this.hibernationCheck.unref();
   }
 
   /** Longest a sync round may take: several socket timeouts, so a slow server is not mistaken for a dead one. */
