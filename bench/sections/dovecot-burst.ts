@@ -82,6 +82,8 @@ interface ProductFigures {
   duplicates: number;
   cpuMsPerMail: Record<string, number>;
   mails: number;
+  /** Deliveries Dovecot's LMTP did not accept: not measured, and the run does not count. */
+  refused: number;
 }
 
 async function productRun(
@@ -135,6 +137,7 @@ async function productRun(
     });
     await cpu.start();
     const ackAt = new Map<string, number>();
+    const refusals = new Map<string, number>();
     const failed = await deliverAtRate(
       dovecot,
       users,
@@ -142,7 +145,12 @@ async function productRun(
       runId,
       () => undefined,
       (testId, at) => ackAt.set(testId, at),
+      (error) => {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/deliver to \S+/, 'deliver');
+        refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+      },
     );
+    if (failed) ctx.log(`  LMTP refused ${failed} deliveries: ${JSON.stringify([...refusals].slice(0, 3))}`);
     const deadline = Date.now() + SETTLE_MS;
     while (Date.now() < deadline && [...ackAt.keys()].some((id) => !bed.sink.byTestId.has(id))) await sleep(200);
     // CPU includes each mail's later work (the hibernation check, job cleanup): measured until it is done.
@@ -159,6 +167,7 @@ async function productRun(
       duplicates,
       cpuMsPerMail,
       mails: ackAt.size,
+      refused: failed,
     };
   } finally {
     await bed.tearDown(false);
@@ -202,11 +211,11 @@ export async function dovecotBurst(ctx: BenchContext, options: DovecotBurstOptio
       },
       {
         section,
-        figure: 'mails / lost / duplicates',
-        superimap: `${product.mails} / ${product.lost} / ${product.duplicates}`,
+        figure: 'mails stored / lost / duplicates (LMTP refused)',
+        superimap: `${product.mails} / ${product.lost} / ${product.duplicates} (${product.refused})`,
         reference: `${reference.latencies.length} seen`,
-        target: 'lost 0, duplicates 0',
-        verdict: verdict(product.lost === 0 && product.duplicates === 0),
+        target: 'lost 0, duplicates 0, all stored',
+        verdict: verdict(product.lost === 0 && product.duplicates === 0 && product.refused === 0),
       },
       {
         section,

@@ -34,6 +34,7 @@ export async function deliverAtRate(
   idPrefix: string,
   sent: (testId: string, user: string, at: number) => void,
   acked: (testId: string, at: number) => void = () => undefined,
+  refused: (error: unknown) => void = () => undefined,
 ): Promise<number> {
   const count = options.ratePerSecond * options.seconds;
   const started = performance.now();
@@ -50,7 +51,10 @@ export async function deliverAtRate(
     const delivery = dovecot
       .deliver(user, raw)
       .then(() => acked(testId, Date.now()))
-      .catch(() => void failures++)
+      .catch((error: unknown) => {
+        failures++;
+        refused(error);
+      })
       .finally(() => inFlight.delete(delivery));
     inFlight.add(delivery);
   }
