@@ -3,6 +3,11 @@ export { ImapClientModule } from './imap-client.module.js';
 export { ImapModule } from './imap.module.js';
 export { DataRetentionModule } from './retention/data-retention.module.js';
 export { DataRetention, type PurgeReport } from './retention/data-retention.service.js';
-export { type FetchedMessage, NewMailPipeline, type PipelineOutcome } from './pipeline/new-mail-pipeline.service.js';
+export {
+  type FetchedMessage,
+  NewMailPipeline,
+  PendingJobs,
+  type PipelineOutcome,
+} from './pipeline/new-mail-pipeline.service.js';
 export { type SessionState } from './session/mailbox-session.js';
 export { SessionManager } from './session/session-manager.service.js';

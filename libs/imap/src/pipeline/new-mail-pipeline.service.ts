@@ -33,6 +33,16 @@ export interface ProcessOptions {
    * seen under another UIDVALIDITY are provably this message, renumbered, and are not delivered again.
    */
   foundByDate: boolean;
+  /**
+   * Collects the delivery jobs of committed events instead of queueing each at once: a sync that brings
+   * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch.
+   */
+  jobs?: PendingJobs;
+}
+
+/** Delivery jobs of committed events, to queue together. */
+export class PendingJobs {
+  readonly events: { eventId: string; partnerId: string }[] = [];
 }
 
 export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
@@ -140,7 +150,9 @@ export class NewMailPipeline {
       },
       body: source,
     };
-    if (!options.foundByDate) return this.recordEvent(account, uidValidity, message, { messageId, sha1 }, event);
+    if (!options.foundByDate) {
+      return this.recordEvent(account, uidValidity, message, { messageId, sha1 }, event, options.jobs);
+    }
     return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
       if (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1)) return 'duplicate';
       const eventId = await this.outbox.record(manager, event);
@@ -160,6 +172,7 @@ export class NewMailPipeline {
     message: { uid: number; internalDate?: Date },
     identity: { messageId: string | null; sha1: string | null },
     event: NewEvent,
+    jobs?: PendingJobs,
   ): Promise<PipelineOutcome> {
     const insert = this.outbox.insertStatement(event, 9, 'FROM logged');
     const cursor = this.states.advanceCursorStatement(
@@ -190,7 +203,8 @@ export class NewMailPipeline {
       ],
     );
     if (rows.length === 0) return 'already_recorded';
-    await this.enqueueAfterCommit(insert.id, account.partnerId);
+    if (jobs) jobs.events.push({ eventId: insert.id, partnerId: account.partnerId });
+    else await this.enqueueAfterCommit(insert.id, account.partnerId);
     return 'event';
   }
 
@@ -272,6 +286,17 @@ export class NewMailPipeline {
     if (typeof result !== 'object') return result;
     await this.enqueueAfterCommit(result.eventId, account.partnerId);
     return 'event';
+  }
+
+  /** Queues the collected jobs in one round trip; a failure leaves them to the outbox sweeper. */
+  async enqueueAll(jobs: PendingJobs): Promise<void> {
+    const events = jobs.events.splice(0);
+    if (events.length === 0) return;
+    try {
+      await this.outbox.enqueueMany(events);
+    } catch (error) {
+      this.logger.warn({ err: error, events: events.length }, 'could not queue committed events; the sweeper will');
+    }
   }
 
   private async enqueueAfterCommit(eventId: string, partnerId: string): Promise<void> {

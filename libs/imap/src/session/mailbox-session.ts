@@ -7,7 +7,7 @@ import type { MailboxAccount, MailboxAccounts, MailboxStates } from '@app/users'
 import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
-import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { type FetchedMessage, type NewMailPipeline, PendingJobs } from '../pipeline/new-mail-pipeline.service.js';
 import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
 import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
@@ -297,15 +297,21 @@ export class MailboxSession {
       const messages = await this.readFailures.track(client, cursor.uidValidity, batch, 'metadata', () =>
         fetchMetadata(client, batch),
       );
-      for (const message of messages) {
-        if (this.stopped) return;
-        if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
-          await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
-        } else {
-          await this.processOne(client, account, cursor.uidValidity, message, byDate !== null);
+      // A batch of several messages queues its delivery jobs together, once the batch is stored.
+      const jobs = messages.length > 1 ? new PendingJobs() : undefined;
+      try {
+        for (const message of messages) {
+          if (this.stopped) return;
+          if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
+            await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
+          } else {
+            await this.processOne(client, account, cursor.uidValidity, message, byDate !== null, jobs);
+          }
+          cursor.uid = Math.max(cursor.uid, message.uid);
+          this.syncWatchdog?.refresh();
         }
-        cursor.uid = Math.max(cursor.uid, message.uid);
-        this.syncWatchdog?.refresh();
+      } finally {
+        if (jobs) await this.deps.pipeline.enqueueAll(jobs);
       }
     }
     if (byDate && !this.stopped) {
@@ -338,6 +344,7 @@ export class MailboxSession {
     uidValidity: number,
     message: FetchedMessage,
     foundByDate: boolean,
+    jobs: PendingJobs | undefined,
   ): Promise<void> {
     const { work, metrics, pipeline } = this.deps;
     const queuedAt = performance.now();
@@ -349,7 +356,7 @@ export class MailboxSession {
         this.readFailures.track(client, uidValidity, [message.uid], 'source', () =>
           fetchSourceAtMost(client, message.uid, maxBytes),
         );
-      await pipeline.process(account, uidValidity, message, readSource, { foundByDate });
+      await pipeline.process(account, uidValidity, message, readSource, { foundByDate, jobs });
     });
   }
 
