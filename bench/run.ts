@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { onInterrupt } from '../stress/interrupt.js';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   if (values.profile) {
     // Profiles are written when a process exits normally: the bench stops its roles with SIGTERM at the end.
     await mkdir(join(outDir, 'profiles'), { recursive: true });
-    roleEnv.STRESS_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${join(process.cwd(), outDir, 'profiles')}`;
+    roleEnv.STRESS_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${resolve(outDir, 'profiles')}`;
   }
   const label = Object.keys(roleEnv).length
     ? Object.entries(roleEnv)
