@@ -27,25 +27,47 @@ async function ticks(pids: number[]): Promise<Map<number, number>> {
   return byPid;
 }
 
+/** How often the processes are sampled: a process that exits (a PostgreSQL backend closed by its idle pool) loses at most this much. */
+const SAMPLE_MS = 500;
+
 export class CpuBreakdown {
-  private before = new Map<string, Map<number, number>>();
+  /** Per group and pid: ticks at the first sample (0 for a process that started later) and at the latest. */
+  private readonly seen = new Map<string, Map<number, { first: number; last: number }>>();
+  private timer?: NodeJS.Timeout;
+  private sampling?: Promise<void>;
 
   constructor(private readonly groups: CpuGroups) {}
 
   async start(): Promise<void> {
-    for (const [name, pids] of Object.entries(this.groups)) this.before.set(name, await ticks(await pids()));
+    await this.sample(true);
+    this.timer = setInterval(() => {
+      this.sampling ??= this.sample(false).finally(() => (this.sampling = undefined));
+    }, SAMPLE_MS);
   }
 
-  /** CPU seconds per group since start (processes that ended in between are not counted). */
+  /** CPU seconds per group since start, including processes that ended in between (up to their last sample). */
   async stop(): Promise<Record<string, number>> {
+    clearInterval(this.timer);
+    await this.sampling;
+    await this.sample(false);
     const result: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(this.groups)) {
-      const after = await ticks(await pids());
-      const before = this.before.get(name) ?? new Map<number, number>();
+    for (const name of Object.keys(this.groups)) {
       let sum = 0;
-      for (const [pid, value] of after) sum += value - (before.get(pid) ?? 0);
+      for (const { first, last } of this.seen.get(name)?.values() ?? []) sum += last - first;
       result[name] = sum / 100;
     }
     return result;
+  }
+
+  private async sample(initial: boolean): Promise<void> {
+    for (const [name, pids] of Object.entries(this.groups)) {
+      const byPid = this.seen.get(name) ?? new Map<number, { first: number; last: number }>();
+      this.seen.set(name, byPid);
+      for (const [pid, value] of await ticks(await pids())) {
+        const known = byPid.get(pid);
+        if (known) known.last = value;
+        else byPid.set(pid, { first: initial ? value : 0, last: value });
+      }
+    }
   }
 }

@@ -3,12 +3,13 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { onInterrupt } from '../stress/interrupt.js';
 import { BenchContext } from './context.js';
 import { MailTracker } from './mail-tracker.js';
+import { dovecotBurst } from './sections/dovecot-burst.js';
 import { dovecotLatency } from './sections/dovecot-latency.js';
 import { burst, reconnect, secondMail, throughput, WATCHED } from './sections/fake-pipeline.js';
 import { idleSessions } from './sections/idle-sessions.js';
@@ -22,6 +23,8 @@ sections (default: all):
   --burst                2,000 mails at 200/s into 1,000 mailboxes
   --second-mail          a second mail right after the first
   --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30 --latency-rate 100)
+  --dovecot-burst        the burst on the test Dovecot (2,000 mails at 200/s into 1,000 mailboxes, every role,
+                         defaults) beside a bare imapflow client; CPU ms per mail per process
   --env KEY=VALUE         extra environment for the imap-client and worker of sections 2 and 4-6 (repeatable)
   --workers N            worker processes for sections 2 and 4-6 (default 1)
   --profile              write V8 CPU profiles of imap-client and worker (--cpu-prof) into the results folder;
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       burst: { type: 'boolean' },
       'second-mail': { type: 'boolean' },
       latency: { type: 'boolean' },
+      'dovecot-burst': { type: 'boolean' },
       'latency-mailboxes': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return console.log(USAGE);
-  const picked = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail', 'latency'].filter(
+  const picked = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail', 'latency', 'dovecot-burst'].filter(
     (name) => (values as Record<string, unknown>)[name] === true,
   );
   const run = (name: string): boolean => picked.length === 0 || picked.includes(name);
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
   if (values.profile) {
     // Profiles are written when a process exits normally: the bench stops its roles with SIGTERM at the end.
     await mkdir(join(outDir, 'profiles'), { recursive: true });
-    roleEnv.STRESS_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${join(process.cwd(), outDir, 'profiles')}`;
+    roleEnv.STRESS_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${resolve(outDir, 'profiles')}`;
   }
   const label = Object.keys(roleEnv).length
     ? Object.entries(roleEnv)
@@ -128,6 +132,11 @@ async function main(): Promise<void> {
           ratePerSecond: Number(values['latency-rate'] ?? 100),
           seconds: Number(values['latency-seconds'] ?? 30),
         }),
+      );
+    }
+    if (run('dovecot-burst')) {
+      await attempt('dovecot-burst', () =>
+        dovecotBurst(ctx, { mailboxes: 1000, mails: 2000, ratePerSecond: 200, roleEnv }),
       );
     }
   } finally {

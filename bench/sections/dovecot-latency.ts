@@ -27,13 +27,14 @@ export interface LatencyOptions {
 }
 
 /** Sends `count` mails at `rate`/s to random mailboxes over LMTP; calls `sent` with each delivery's start time. */
-async function deliverAtRate(
+export async function deliverAtRate(
   dovecot: DovecotTestServer,
   users: string[],
   options: LatencyOptions,
   idPrefix: string,
   sent: (testId: string, user: string, at: number) => void,
   acked: (testId: string, at: number) => void = () => undefined,
+  refused: (error: unknown) => void = () => undefined,
 ): Promise<number> {
   const count = options.ratePerSecond * options.seconds;
   const started = performance.now();
@@ -50,7 +51,10 @@ async function deliverAtRate(
     const delivery = dovecot
       .deliver(user, raw)
       .then(() => acked(testId, Date.now()))
-      .catch(() => void failures++)
+      .catch((error: unknown) => {
+        failures++;
+        refused(error);
+      })
       .finally(() => inFlight.delete(delivery));
     inFlight.add(delivery);
   }
@@ -58,7 +62,7 @@ async function deliverAtRate(
   return failures;
 }
 
-async function raiseInotifyLimit(wanted: number): Promise<() => Promise<void>> {
+export async function raiseInotifyLimit(wanted: number): Promise<() => Promise<void>> {
   const before = Number((await readFile(INOTIFY, 'utf8')).trim());
   if (before >= wanted) return () => Promise.resolve();
   // imap-hibernate needs one inotify instance per hibernated client (see shared/docs/testbed.md).
@@ -106,7 +110,7 @@ async function referenceLatencies(
 }
 
 /** Latency of each mail from its LMTP acknowledgement (stored) to when it was seen. */
-function fromAck(seenAt: Map<string, number>, ackAt: Map<string, number>): number[] {
+export function fromAck(seenAt: Map<string, number>, ackAt: Map<string, number>): number[] {
   const latencies: number[] = [];
   for (const [testId, at] of seenAt) {
     const acked = ackAt.get(testId);
@@ -116,7 +120,7 @@ function fromAck(seenAt: Map<string, number>, ackAt: Map<string, number>): numbe
 }
 
 /** CPU of Dovecot's processes, PostgreSQL, Redis and the given pids, for the log. */
-function dovecotCpu(pids: number[]): CpuBreakdown {
+export function dovecotCpu(pids: number[]): CpuBreakdown {
   const dovecotNames = [
     'imap',
     'imap-hibernate',
@@ -204,7 +208,7 @@ async function productLatencies(
 }
 
 /** The compiled Dovecot harness reads its config template next to itself; tsc copies only code. */
-async function ensureDovecotTemplate(): Promise<void> {
+export async function ensureDovecotTemplate(): Promise<void> {
   await copyFile('test/harness/dovecot.conf.in', new URL('../../test/harness/dovecot.conf.in', import.meta.url));
 }
 

@@ -54,7 +54,7 @@ describe('imap-client against Dovecot', () => {
     expect(event.metadata.sha1).toBe(log.sha1);
     const job = await waitFor('the delivery job', () => bed.webhookQueue().getJob(event.id), { intervalMs: 10 });
     console.info(`Dovecot delivery -> job queued: ${job.timestamp - deliveredAt} ms`);
-    expect(job.data).toEqual({ eventId: event.id });
+    expect(job.data).toEqual({ eventId: event.id, partnerId: event.partner_id });
     expect(job.timestamp - deliveredAt).toBeLessThan(5000);
 
     // The stored body is the message exactly as the server holds it.

@@ -1,6 +1,9 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import type { TestingModule } from '@nestjs/testing';
+import type { Queue } from 'bullmq';
 
-import { ImapClientModule, NewMailPipeline } from '@app/imap';
+import { WEBHOOKS_QUEUE } from '@app/core';
+import { ImapClientModule, NewMailPipeline, PendingJobs } from '@app/imap';
 
 import { buildMail } from '../harness/mail-factory.js';
 import { TestRows } from '../support/factories.js';
@@ -58,6 +61,28 @@ describe('NewMailPipeline.process (in process, real PostgreSQL and Redis)', () =
       ['1', events[0].id],
       ['2', events[1].id],
     ]);
+  });
+
+  it('a batch of messages queues its delivery jobs together, each with its partner, once asked to', async () => {
+    const { userId, partnerId } = await rows.mailbox();
+    const pipeline = node.get(NewMailPipeline);
+    const queue = node.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+    const account = await accountOf(node, userId);
+    const jobs = new PendingJobs();
+    for (const uid of [1, 2, 3]) {
+      const mail = message(uid);
+      expect(await pipeline.process(account, UID_VALIDITY, mail.fetched, mail.load, { foundByDate: false, jobs })).toBe(
+        'event',
+      );
+    }
+    const events = await eventsOf(userId);
+    expect(events).toHaveLength(3);
+    // Committed, not yet queued.
+    expect(await Promise.all(events.map((event) => queue.getJob(event.id)))).toEqual([undefined, undefined, undefined]);
+    await pipeline.enqueueAll(jobs);
+    const queued = await Promise.all(events.map((event) => queue.getJob(event.id)));
+    expect(queued.map((job) => job?.data)).toEqual(events.map((event) => ({ eventId: event.id, partnerId })));
+    expect(jobs.events).toHaveLength(0);
   });
 
   it('mail older than the user is skipped, but the cursor moves past it', async () => {

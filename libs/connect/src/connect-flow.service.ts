@@ -85,7 +85,7 @@ export class ConnectFlow {
     await this.credentials.clear(context.user.userId, async (manager) => {
       eventId = await this.outbox.record(manager, this.event(context, 'user_disconnected', { revoked }));
     });
-    await this.enqueue(eventId);
+    await this.enqueue(eventId, context.partner.id);
     this.logger.info({ user: context.user.tag, partner: context.partner.id }, 'mailbox disconnected');
   }
 
@@ -98,7 +98,7 @@ export class ConnectFlow {
     await this.credentials.save(context.user.userId, change, async (manager) => {
       eventId = await this.outbox.record(manager, this.event(context, 'user_connected', { email }));
     });
-    await this.enqueue(eventId);
+    await this.enqueue(eventId, context.partner.id);
     this.logger.info({ user: context.user.tag, partner: context.partner.id }, 'mailbox connected');
   }
 
@@ -111,9 +111,9 @@ export class ConnectFlow {
     return { partnerId: context.partner.id, userId: context.user.userId, type, metadata };
   }
 
-  private async enqueue(eventId: string): Promise<void> {
+  private async enqueue(eventId: string, partnerId: string): Promise<void> {
     // The event is committed; if Redis is down the outbox sweeper queues it later.
-    await this.outbox.enqueue(eventId).catch((error: unknown) => {
+    await this.outbox.enqueue(eventId, partnerId).catch((error: unknown) => {
       this.logger.warn({ err: error, eventId }, 'could not queue a committed event; the sweeper will');
     });
   }

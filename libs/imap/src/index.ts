@@ -3,7 +3,12 @@ export { ImapClientModule } from './imap-client.module.js';
 export { ImapModule } from './imap.module.js';
 export { DataRetentionModule } from './retention/data-retention.module.js';
 export { DataRetention, type PurgeReport } from './retention/data-retention.service.js';
-export { type FetchedMessage, NewMailPipeline, type PipelineOutcome } from './pipeline/new-mail-pipeline.service.js';
+export {
+  type FetchedMessage,
+  NewMailPipeline,
+  PendingJobs,
+  type PipelineOutcome,
+} from './pipeline/new-mail-pipeline.service.js';
 export { RecentMail, type SeenMessage } from './pipeline/recent-mail.query.js';
 export { type SessionState } from './session/mailbox-session.js';
 export { SessionManager } from './session/session-manager.service.js';

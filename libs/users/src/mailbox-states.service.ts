@@ -66,19 +66,34 @@ export class MailboxStates {
 
   /** Moves the cursor forward only (never back), inside the caller's transaction. */
   async advanceCursor(manager: EntityManager, userId: string, cursor: MailboxCursor): Promise<void> {
+    const statement = this.advanceCursorStatement(userId, cursor, 1, '$5::timestamptz');
+    await manager.query(statement.sql, [...statement.params, cursor.emailAt ?? null]);
+  }
+
+  /**
+   * The cursor's UPDATE, for a caller that runs it inside one larger statement (the mail pipeline's single
+   * round trip): placeholders from `$first` on; `emailAtSql` is the SQL for last_email_at (NULL keeps it).
+   */
+  advanceCursorStatement(
+    userId: string,
+    cursor: Pick<MailboxCursor, 'uid' | 'uidValidity' | 'internalDate'>,
+    first: number,
+    emailAtSql: string,
+  ): { sql: string; params: unknown[] } {
     assertUid(cursor.uid, 'uid');
     assertUid(cursor.uidValidity, 'uidValidity');
-    await manager.query(
-      `UPDATE users SET
-         last_uid = CASE WHEN last_uid_validity IS DISTINCT FROM $2 OR last_uid IS NULL OR last_uid < $3
-                         THEN $3 ELSE last_uid END,
-         last_uid_validity = $2,
-         last_internal_date = GREATEST(last_internal_date, $4::timestamptz),
-         last_email_at = COALESCE($5::timestamptz, last_email_at),
+    const [id, uidValidity, uid, internalDate] = [0, 1, 2, 3].map((offset) => `$${first + offset}`);
+    return {
+      sql: `UPDATE users SET
+         last_uid = CASE WHEN last_uid_validity IS DISTINCT FROM ${uidValidity}::bigint OR last_uid IS NULL
+                          OR last_uid < ${uid}::bigint THEN ${uid}::bigint ELSE last_uid END,
+         last_uid_validity = ${uidValidity}::bigint,
+         last_internal_date = GREATEST(last_internal_date, ${internalDate}::timestamptz),
+         last_email_at = COALESCE(${emailAtSql}, last_email_at),
          updated_at = now()
-       WHERE id = $1`,
-      [userId, cursor.uidValidity, cursor.uid, cursor.internalDate ?? null, cursor.emailAt ?? null],
-    );
+       WHERE id = ${id}`,
+      params: [userId, cursor.uidValidity, cursor.uid, cursor.internalDate ?? null],
+    };
   }
 
   /** Moves the cursor outside any message transaction (after a catch-up by date). */

@@ -31,14 +31,19 @@ export class UserDirectory {
 
   /** The delivery target of a user, or null if the user is gone. */
   async deliveryTarget(userId: string): Promise<DeliveryTarget | null> {
-    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
-    if (!user?.connection) return null;
-    return {
-      tag: user.tag,
-      email: user.email,
-      providerCode: user.connection.provider.code,
-      enableTracer: user.enableTracer,
-    };
+    // On every webhook delivery: one row, no entity hydration.
+    const rows: { tag: string; email: string | null; provider_code: string; enable_tracer: boolean }[] =
+      await this.users.query(
+        `SELECT u.tag, u.email, u.enable_tracer, p.code AS provider_code
+           FROM users u
+           JOIN partner_connections c ON c.id = u.partner_connection_id
+           JOIN imap_providers p ON p.id = c.imap_provider_id
+          WHERE u.id = $1`,
+        [userId],
+      );
+    const row = rows[0];
+    if (!row) return null;
+    return { tag: row.tag, email: row.email, providerCode: row.provider_code, enableTracer: row.enable_tracer };
   }
 
   /** Whether tracers are on for this user now (false if the user is gone). */

@@ -28,53 +28,72 @@ export class EventOutbox {
 
   /** Inserts a pending event with the caller's transaction; enqueue it after the commit. */
   async record(manager: EntityManager, event: NewEvent): Promise<string> {
+    const statement = this.insertStatement(event, 1, '');
+    await manager.query(statement.sql, statement.params);
+    return statement.id;
+  }
+
+  /**
+   * The event's INSERT, for a caller that runs it inside one larger statement (the mail pipeline's single
+   * round trip): `INSERT … SELECT <values> <fromSql>`, placeholders from `$first` on. A new id is drawn.
+   */
+  insertStatement(event: NewEvent, first: number, fromSql: string): { id: string; sql: string; params: unknown[] } {
     const id = randomUUID();
     const body = event.body
       ? this.secretBox.encrypt(event.body, { table: 'webhook_events', column: 'body', id })
       : null;
-    const row: Partial<WebhookEvent> = {
+    const params = [id, event.partnerId, event.userId, event.type, JSON.stringify(event.metadata), body];
+    const [p1, p2, p3, p4, p5, p6] = params.map((_, offset) => `$${first + offset}`);
+    return {
       id,
-      partnerId: event.partnerId,
-      userId: event.userId,
-      type: event.type,
-      status: 'pending',
-      metadata: event.metadata,
-      body,
-      attempts: 0,
-      lastError: null,
-      deliveredAt: null,
+      sql: `INSERT INTO webhook_events (id, partner_id, user_id, type, status, metadata, body, attempts)
+            SELECT ${p1}::uuid, ${p2}::uuid, ${p3}::uuid, ${p4}::text, 'pending', ${p5}::jsonb, ${p6}::text, 0 ${fromSql}`,
+      params,
     };
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(WebhookEvent)
-      .values(row as object)
-      .execute();
-    return id;
   }
 
   /**
    * Queues delivery; the job id is the event id, so queueing an event twice is harmless. The worker owns
    * the retry schedule, so producers need not share its settings.
    */
-  async enqueue(eventId: string): Promise<void> {
-    await this.queue.add(WEBHOOK_DELIVER_JOB, { eventId }, { jobId: eventId });
+  async enqueue(eventId: string, partnerId?: string): Promise<void> {
+    await this.queue.add(WEBHOOK_DELIVER_JOB, jobData(eventId, partnerId), { jobId: eventId });
   }
 
-  /** Queues an event again, replacing a job that already ended (a redelivery keeps the event id). */
-  async requeue(eventId: string): Promise<void> {
+  /** Queues many events in one Redis round trip (a sync that brought many messages). */
+  async enqueueMany(events: { eventId: string; partnerId?: string }[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.queue.addBulk(
+      events.map(({ eventId, partnerId }) => ({
+        name: WEBHOOK_DELIVER_JOB,
+        data: jobData(eventId, partnerId),
+        opts: { jobId: eventId },
+      })),
+    );
+  }
+
+  /**
+   * Queues an event again, replacing a job that already ended (a redelivery keeps the event id).
+   * Returns false when the event still had a live job (nothing was queued).
+   */
+  async requeue(eventId: string, partnerId?: string): Promise<boolean> {
     const job = await this.queue.getJob(eventId);
     if (job) {
       const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
       await job.remove();
     }
-    await this.enqueue(eventId);
+    await this.enqueue(eventId, partnerId);
+    return true;
   }
 
-  readBody(event: WebhookEvent): Buffer | null {
+  readBody(event: Pick<WebhookEvent, 'id' | 'body'>): Buffer | null {
     return event.body
       ? this.secretBox.decryptToBuffer(event.body, { table: 'webhook_events', column: 'body', id: event.id })
       : null;
   }
+}
+
+function jobData(eventId: string, partnerId: string | undefined): WebhookDeliverJob {
+  return partnerId ? { eventId, partnerId } : { eventId };
 }

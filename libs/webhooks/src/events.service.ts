@@ -94,7 +94,7 @@ export class EventsService {
       throw WebhookErrors.bodyNotRetained();
     }
     await this.events.update({ id: event.id }, { status: 'pending', attempts: 0, lastError: null, deliveredAt: null });
-    await this.outbox.requeue(event.id);
+    await this.outbox.requeue(event.id, event.partnerId);
     return true;
   }
 

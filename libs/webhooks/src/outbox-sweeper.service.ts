@@ -15,12 +15,15 @@ import {
   type WebhookDeliverJob,
 } from '@app/core';
 
+import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { WebhookEvent } from './webhook-event.entity.js';
 
 const BATCH = 500;
 /** Events younger than this are presumably being enqueued by their writer right now. */
 const GRACE_MS = 5000;
+/** Job lookups sent to Redis at once (ioredis pipelines them on one connection). */
+const JOB_CHECKS_AT_ONCE = 50;
 
 /**
  * Re-queues pending events that have no live job: the writer died between commit and enqueue,
@@ -37,6 +40,7 @@ export class OutboxSweeper implements OnApplicationBootstrap {
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
     @InjectQueue(OUTBOX_QUEUE) private readonly outboxQueue: Queue,
     private readonly outbox: EventOutbox,
+    private readonly metrics: WebhookMetrics,
     private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
@@ -80,26 +84,50 @@ export class OutboxSweeper implements OnApplicationBootstrap {
           ORDER BY created_at, id LIMIT ${BATCH}`,
         [cutoff, after.createdAt, after.id],
       );
-      for (const event of pending) if (await this.requeueIfOrphaned(event.id)) requeued++;
+      requeued += await this.requeueOrphans(pending.map((event) => event.id));
       if (pending.length < BATCH) break;
       const last = pending[pending.length - 1];
       after = { createdAt: last.created_at, id: last.id };
     }
-    if (requeued > 0) this.logger.warn({ requeued }, 're-queued pending events that had no job');
+    if (requeued > 0) {
+      this.metrics.sweepRequeued.inc(requeued);
+      this.logger.warn({ requeued }, 're-queued pending events that had no job');
+    }
     await this.dropExpiredBodies();
     return requeued;
   }
 
-  private async requeueIfOrphaned(eventId: string): Promise<boolean> {
-    const job = await this.queue.getJob(eventId);
-    if (job) {
-      const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+  /**
+   * Re-queues those of `eventIds` that have no live job. The rows were read pending BEFORE their jobs were
+   * looked at, and a job completes only after its row is settled: a job found ended (or removed) may belong
+   * to an event delivered since the read. So the rows of the candidates are read again after the job check:
+   * only one still pending with no live job is an orphan (the worker died mid-update, Redis lost it).
+   */
+  private async requeueOrphans(eventIds: string[]): Promise<number> {
+    const candidates: string[] = [];
+    for (let start = 0; start < eventIds.length; start += JOB_CHECKS_AT_ONCE) {
+      const chunk = eventIds.slice(start, start + JOB_CHECKS_AT_ONCE);
+      const live = await Promise.all(chunk.map((eventId) => this.hasLiveJob(eventId)));
+      chunk.forEach((eventId, index) => {
+        if (!live[index]) candidates.push(eventId);
+      });
     }
-    // No job, or it ended while the row stayed pending (the worker died mid-update): queue it again.
+    if (candidates.length === 0) return 0;
+    const orphans: { id: string; partner_id: string }[] = await this.events.query(
+      `SELECT id, partner_id FROM webhook_events WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+      [candidates],
+    );
+    let requeued = 0;
     // Its retry budget is the row's, so the new job goes on counting where the old one stopped.
-    await this.outbox.requeue(eventId);
-    return true;
+    for (const orphan of orphans) if (await this.outbox.requeue(orphan.id, orphan.partner_id)) requeued++;
+    return requeued;
+  }
+
+  private async hasLiveJob(eventId: string): Promise<boolean> {
+    const job = await this.queue.getJob(eventId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   /** With EVENT_BODY_RETENTION set, raw bodies of delivered events are dropped once they are old enough. */

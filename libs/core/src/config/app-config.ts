@@ -185,6 +185,17 @@ export class AppConfig {
   @Max(1740)
   IDLE_RESTART_INTERVAL = 300;
 
+  /**
+   * Seconds after a sync (the session back in IDLE) at which a NOOP checks the mailbox once more: a server
+   * that hibernates idle sessions (Dovecot's imap_hibernate_timeout) drops a change notification pending
+   * at that moment. 0 turns the check off.
+   */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1740)
+  IDLE_HIBERNATION_CHECK = 7;
+
   /** Seconds of silence after which a NOOP probes an IMAP connection; no answer in as long again → reconnect. */
   @Transform(toNumber)
   @IsNumber()

@@ -12,6 +12,8 @@ export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
  */
 export interface WebhookDeliverJob {
   eventId: string;
+  /** The event's partner, for the worker's per-partner share without a database read (absent in older jobs). */
+  partnerId?: string;
 }
 
 /** The job scheduler (one for the whole cluster) that runs OUTBOX_SWEEP_JOB every OUTBOX_SWEEP_INTERVAL. */

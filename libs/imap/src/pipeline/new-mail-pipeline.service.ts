@@ -8,7 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig, ROOT_LOGGER } from '@app/core';
 import { TracersService } from '@app/tracers';
 import { type MailboxAccount, MailboxStates } from '@app/users';
-import { EventOutbox } from '@app/webhooks';
+import { EventOutbox, type NewEvent } from '@app/webhooks';
 
 import { ImapMetrics } from '../imap-metrics.service.js';
 import { toSeedEnvelope } from './seed-envelope.js';
@@ -33,6 +33,16 @@ export interface ProcessOptions {
    * seen under another UIDVALIDITY are provably this message, renumbered, and are not delivered again.
    */
   foundByDate: boolean;
+  /**
+   * Collects the delivery jobs of committed events instead of queueing each at once: a sync that brings
+   * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch.
+   */
+  jobs?: PendingJobs;
+}
+
+/** Delivery jobs of committed events, to queue together. */
+export class PendingJobs {
+  readonly events: { eventId: string; partnerId: string }[] = [];
 }
 
 export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
@@ -42,9 +52,9 @@ const CREATION_GRACE_MS = 60_000;
 
 /**
  * Turns one new message into a durable event: skip what predates the user, close tracers, fetch the
- * source (at most MAX_EMAIL_SIZE bytes), dedupe only what is provably the same message, then in ONE
- * transaction write the mail log, the outbox row and the cursor; only after the commit is the delivery
- * job queued (the sweeper covers a crash in between).
+ * source (at most MAX_EMAIL_SIZE bytes), dedupe only what is provably the same message, then atomically
+ * write the mail log, the outbox row and the cursor (one statement; one transaction for tracers and mail
+ * found by date); only after the commit is the delivery job queued (the sweeper covers a crash in between).
  */
 @Injectable()
 export class NewMailPipeline {
@@ -97,7 +107,7 @@ export class NewMailPipeline {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
     if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
-      await this.dataSource.transaction((manager) => this.states.advanceCursor(manager, user.id, cursor));
+      await this.states.moveCursor(user.id, cursor);
       return 'older_than_user';
     }
 
@@ -124,29 +134,78 @@ export class NewMailPipeline {
     const size = source ? source.length : Math.max(message.size, maxBytes + 1);
     const detectedAt = new Date();
 
+    const event: NewEvent = {
+      partnerId: account.partnerId,
+      userId: user.id,
+      type: 'new_mail',
+      metadata: {
+        uid: message.uid,
+        uid_validity: uidValidity,
+        internal_date: message.internalDate.toISOString(),
+        detected_at: detectedAt.toISOString(),
+        size,
+        truncated,
+        sha1,
+        envelope: toSeedEnvelope(message.envelope),
+      },
+      body: source,
+    };
+    if (!options.foundByDate) {
+      return this.recordEvent(account, uidValidity, message, { messageId, sha1 }, event, options.jobs);
+    }
     return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
-      if (options.foundByDate && (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1))) {
-        return 'duplicate';
-      }
-      const eventId = await this.outbox.record(manager, {
-        partnerId: account.partnerId,
-        userId: user.id,
-        type: 'new_mail',
-        metadata: {
-          uid: message.uid,
-          uid_validity: uidValidity,
-          internal_date: message.internalDate.toISOString(),
-          detected_at: detectedAt.toISOString(),
-          size,
-          truncated,
-          sha1,
-          envelope: toSeedEnvelope(message.envelope),
-        },
-        body: source,
-      });
+      if (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1)) return 'duplicate';
+      const eventId = await this.outbox.record(manager, event);
       await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
       return { eventId };
     });
+  }
+
+  /**
+   * The common case in ONE statement (one round trip, atomic without a transaction): the mail log (a no-op
+   * if any process already recorded this UID), the outbox row only if the log was new, and the cursor.
+   * The delivery job is queued after it.
+   */
+  private async recordEvent(
+    account: MailboxAccount,
+    uidValidity: number,
+    message: { uid: number; internalDate?: Date },
+    identity: { messageId: string | null; sha1: string | null },
+    event: NewEvent,
+    jobs?: PendingJobs,
+  ): Promise<PipelineOutcome> {
+    const insert = this.outbox.insertStatement(event, 9, 'FROM logged');
+    const cursor = this.states.advanceCursorStatement(
+      account.user.id,
+      { uid: message.uid, uidValidity, internalDate: message.internalDate },
+      9 + insert.params.length,
+      '(SELECT now() FROM logged)',
+    );
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH logged AS (
+         INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (user_id, uid_validity, uid) DO NOTHING RETURNING id
+       ), event AS (${insert.sql} RETURNING id),
+       cursor AS (${cursor.sql})
+       SELECT id FROM event`,
+      [
+        randomUUID(),
+        account.user.id,
+        uidValidity,
+        message.uid,
+        identity.messageId,
+        identity.sha1,
+        message.internalDate ?? null,
+        insert.id,
+        ...insert.params,
+        ...cursor.params,
+      ],
+    );
+    if (rows.length === 0) return 'already_recorded';
+    if (jobs) jobs.events.push({ eventId: insert.id, partnerId: account.partnerId });
+    else await this.enqueueAfterCommit(insert.id, account.partnerId);
+    return 'event';
   }
 
   /**
@@ -161,8 +220,12 @@ export class NewMailPipeline {
   ): Promise<void> {
     const messageId = message.envelope?.messageId ?? null;
     const detectedAt = new Date();
-    await this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager, mailLogId) => {
-      const eventId = await this.outbox.record(manager, {
+    await this.recordEvent(
+      account,
+      uidValidity,
+      message,
+      { messageId, sha1: null },
+      {
         partnerId: account.partnerId,
         userId: account.user.id,
         type: 'new_mail',
@@ -178,10 +241,8 @@ export class NewMailPipeline {
           fetch_error: reason,
         },
         body: null,
-      });
-      await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
-      return { eventId };
-    });
+      },
+    );
     this.metrics.recordSkipped('unreadable');
     this.logger.warn({ userId: account.user.id, uid: message.uid, reason }, 'message unreadable; recorded as failed');
   }
@@ -223,13 +284,24 @@ export class NewMailPipeline {
       return outcome;
     });
     if (typeof result !== 'object') return result;
-    await this.enqueueAfterCommit(result.eventId);
+    await this.enqueueAfterCommit(result.eventId, account.partnerId);
     return 'event';
   }
 
-  private async enqueueAfterCommit(eventId: string): Promise<void> {
+  /** Queues the collected jobs in one round trip; a failure leaves them to the outbox sweeper. */
+  async enqueueAll(jobs: PendingJobs): Promise<void> {
+    const events = jobs.events.splice(0);
+    if (events.length === 0) return;
     try {
-      await this.outbox.enqueue(eventId);
+      await this.outbox.enqueueMany(events);
+    } catch (error) {
+      this.logger.warn({ err: error, events: events.length }, 'could not queue committed events; the sweeper will');
+    }
+  }
+
+  private async enqueueAfterCommit(eventId: string, partnerId: string): Promise<void> {
+    try {
+      await this.outbox.enqueue(eventId, partnerId);
     } catch (error) {
       // The event is committed; the outbox sweeper will queue it once Redis is back.
       this.logger.warn({ err: error, eventId }, 'could not queue a committed event; the sweeper will');

@@ -40,7 +40,7 @@ export class AccountErrorReport {
         metadata: { state: problem.state, error: problem.error, since: problem.since.toISOString() },
       });
     });
-    if (eventId) await this.outbox.enqueue(eventId).catch(() => undefined); // the sweeper queues it otherwise
+    if (eventId) await this.outbox.enqueue(eventId, account.partnerId).catch(() => undefined); // the sweeper queues it otherwise
     return eventId;
   }
 }

@@ -7,7 +7,7 @@ import type { MailboxAccount, MailboxAccounts, MailboxStates } from '@app/users'
 import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.js';
 import type { ImapMetrics } from '../imap-metrics.service.js';
-import type { FetchedMessage, NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
+import { type FetchedMessage, type NewMailPipeline, PendingJobs } from '../pipeline/new-mail-pipeline.service.js';
 import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
 import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
@@ -67,6 +67,8 @@ export class MailboxSession {
   private syncGeneration = 0;
   /** Fires when a sync stops making progress; every processed message pushes it back. */
   private syncWatchdog?: NodeJS.Timeout;
+  /** The one NOOP after a sync that catches a notification lost to the server hibernating the session. */
+  private hibernationCheck?: NodeJS.Timeout;
   private failures = 0;
   /** The current run of failed connects (for telling the partner when it lasts). */
   /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
@@ -94,6 +96,7 @@ export class MailboxSession {
   /** Closes the connection (with LOGOUT when `graceful`) and resolves once the session has fully stopped. */
   async stop(graceful = true): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.hibernationCheck);
     this.stopping.abort();
     this.wakeUp?.();
     await this.closeClient(graceful);
@@ -158,6 +161,7 @@ export class MailboxSession {
       this.requestSync(account, mailbox);
       await closed;
       clearInterval(recheck);
+      clearTimeout(this.hibernationCheck);
       // A sync of a dead connection settles soon; one that does not is abandoned with it.
       await Promise.race([this.syncing?.catch(() => undefined), sleepMs(SYNC_SETTLE_MS)]);
       this.syncGeneration++;
@@ -229,9 +233,32 @@ export class MailboxSession {
         if (this.client === client) await this.closeClient(false);
       } finally {
         clearTimeout(watchdog);
-        if (this.syncGeneration === generation) this.syncing = undefined;
+        if (this.syncGeneration === generation) {
+          this.syncing = undefined;
+          if (this.client === client && client) this.scheduleHibernationCheck(client);
+        }
       }
     })();
+  }
+
+  /**
+   * Dovecot with imap_hibernate_timeout moves a session that has been in IDLE that long to imap-hibernate,
+   * and a change notification it was still holding back (Dovecot waits 500 ms before reporting one) is
+   * dropped: a mail arriving in the half second before that point would wait for the next re-check
+   * (IDLE_RESTART_INTERVAL). The session went back to IDLE as this sync ended, so one NOOP a little after
+   * the hibernation point makes the server report it (EXISTS → sync). A NOOP that finds nothing schedules
+   * nothing more; the next sync schedules the next check.
+   */
+  private scheduleHibernationCheck(client: ImapFlow): void {
+    const seconds = this.deps.config.IDLE_HIBERNATION_CHECK;
+    if (seconds <= 0 || this.stopped) return;
+    clearTimeout(this.hibernationCheck);
+    this.hibernationCheck = setTimeout(() => {
+      if (this.client !== client || this.stopped || this.syncing) return;
+      // A failed NOOP means a failing connection: the socket timeout and the re-check deal with that.
+      client.noop().catch((error: unknown) => this.logger.debug({ err: error }, 'hibernation check failed'));
+    }, seconds * 1000);
+    this.hibernationCheck.unref();
   }
 
   /** Longest a sync round may take: several socket timeouts, so a slow server is not mistaken for a dead one. */
@@ -270,15 +297,21 @@ export class MailboxSession {
       const messages = await this.readFailures.track(client, cursor.uidValidity, batch, 'metadata', () =>
         fetchMetadata(client, batch),
       );
-      for (const message of messages) {
-        if (this.stopped) return;
-        if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
-          await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
-        } else {
-          await this.processOne(client, account, cursor.uidValidity, message, byDate !== null);
+      // A batch of several messages queues its delivery jobs together, once the batch is stored.
+      const jobs = messages.length > 1 ? new PendingJobs() : undefined;
+      try {
+        for (const message of messages) {
+          if (this.stopped) return;
+          if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
+            await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
+          } else {
+            await this.processOne(client, account, cursor.uidValidity, message, byDate !== null, jobs);
+          }
+          cursor.uid = Math.max(cursor.uid, message.uid);
+          this.syncWatchdog?.refresh();
         }
-        cursor.uid = Math.max(cursor.uid, message.uid);
-        this.syncWatchdog?.refresh();
+      } finally {
+        if (jobs) await this.deps.pipeline.enqueueAll(jobs);
       }
     }
     if (byDate && !this.stopped) {
@@ -311,6 +344,7 @@ export class MailboxSession {
     uidValidity: number,
     message: FetchedMessage,
     foundByDate: boolean,
+    jobs: PendingJobs | undefined,
   ): Promise<void> {
     const { work, metrics, pipeline } = this.deps;
     const queuedAt = performance.now();
@@ -322,7 +356,7 @@ export class MailboxSession {
         this.readFailures.track(client, uidValidity, [message.uid], 'source', () =>
           fetchSourceAtMost(client, message.uid, maxBytes),
         );
-      await pipeline.process(account, uidValidity, message, readSource, { foundByDate });
+      await pipeline.process(account, uidValidity, message, readSource, { foundByDate, jobs });
     });
   }
 

@@ -44,7 +44,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   }
 
   async process(job: Job<WebhookDeliverJob>, token?: string): Promise<DeliveryOutcome> {
-    const result = await this.delivery.attempt(job.data.eventId);
+    const result = await this.delivery.attempt(job.data.eventId, job.data.partnerId);
     if ('done' in result) return result.done;
     await job.moveToDelayed(Date.now() + result.retryInMs, token);
     throw new DelayedError();

@@ -10,8 +10,7 @@ import { PartnersService } from '@app/partners';
 import { UserDirectory, UsersService } from '@app/users';
 
 import { EventOutbox } from '../event-outbox.service.js';
-import { TransmitLog } from '../transmit-log.entity.js';
-import { WebhookEvent } from '../webhook-event.entity.js';
+import { WebhookEvent, type WebhookEventType } from '../webhook-event.entity.js';
 import { PartnerSlots } from './partner-slots.js';
 import { buildPayload } from './payload-builder.js';
 import { retryDelayMs } from './retry-schedule.js';
@@ -24,7 +23,7 @@ export type DeliveryOutcome = 'delivered' | 'archived' | 'skipped' | 'failed' | 
 /** What the queue should do with a delivery job: it is done, or it runs again after `retryInMs`. */
 export type DeliveryResult = { done: DeliveryOutcome } | { retryInMs: number };
 
-/** How long a job waits before trying again when its partner already has its share of deliveries in flight. */
+/** How long a job of a slow partner waits in the queue when that partner already has its share in flight. */
 const PARTNER_BUSY_DELAY_MS = 250;
 /** A receiver's Retry-After is honoured up to this long. */
 const MAX_RETRY_AFTER_MS = 3600_000;
@@ -45,7 +44,6 @@ export class WebhookDelivery {
 
   constructor(
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
-    @InjectRepository(TransmitLog) private readonly transmitLogs: Repository<TransmitLog>,
     private readonly partners: PartnersService,
     private readonly directory: UserDirectory,
     private readonly users: UsersService,
@@ -63,35 +61,69 @@ export class WebhookDelivery {
     return this.slots.inFlight;
   }
 
-  /** One run of an event's delivery job, within its partner's share of this worker's concurrency. */
-  async attempt(eventId: string): Promise<DeliveryResult> {
-    const partnerId = await this.partnerOf(eventId);
-    if (!partnerId) return { done: 'not_pending' };
-    if (!this.slots.tryTake(partnerId)) return { retryInMs: Math.round(PARTNER_BUSY_DELAY_MS * (1 + Math.random())) };
+  /**
+   * One run of an event's delivery job, within its partner's share of this worker's concurrency. The
+   * partner comes with the job (older jobs without it: read from the row); a job over the share waits
+   * for a slot while the partner is flowing, and is handed back to the queue only when it is slow.
+   */
+  async attempt(eventId: string, partnerId?: string): Promise<DeliveryResult> {
+    const partner = partnerId ?? (await this.partnerOf(eventId));
+    if (!partner) return { done: 'not_pending' };
+    if (!(await this.slots.take(partner))) {
+      this.metrics.partnerBusyRequeues.inc();
+      return { retryInMs: Math.round(PARTNER_BUSY_DELAY_MS * (1 + Math.random())) };
+    }
     try {
       return await this.deliver(eventId);
     } finally {
-      this.slots.release(partnerId);
+      this.slots.release(partner);
     }
   }
 
   private async partnerOf(eventId: string): Promise<string | null> {
-    const event = await this.events.findOne({ select: { partnerId: true }, where: { id: eventId } });
-    return event?.partnerId ?? null;
+    const rows: { partner_id: string }[] = await this.events.query(
+      'SELECT partner_id FROM webhook_events WHERE id = $1',
+      [eventId],
+    );
+    return rows[0]?.partner_id ?? null;
+  }
+
+  /** The event's row as delivery needs it: one SELECT, no entity hydration. */
+  private async load(eventId: string): Promise<PendingEvent | null> {
+    const rows: PendingEventRow[] = await this.events.query(
+      `SELECT id, partner_id, user_id, type, status, metadata, body, attempts, last_error
+         FROM webhook_events WHERE id = $1`,
+      [eventId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      partnerId: row.partner_id,
+      userId: row.user_id,
+      type: row.type,
+      status: row.status,
+      metadata: row.metadata,
+      body: row.body,
+      attempts: row.attempts,
+      lastError: row.last_error,
+    };
   }
 
   /** Sends the event once, unless it is settled or its budget is spent; says when to try again, if at all. */
   async deliver(eventId: string): Promise<DeliveryResult> {
-    const event = await this.events.findOneBy({ id: eventId });
+    const event = await this.load(eventId);
     if (!event || event.status !== 'pending') return { done: 'not_pending' };
     if (event.attempts >= this.config.WEBHOOK_MAX_ATTEMPTS) {
       // The job of an event whose last attempt was made (then the worker died) was queued again.
       await this.settle(event, 'failed', event.lastError ?? 'no attempts left');
       return { done: 'failed' };
     }
-    const partner = await this.partners.get(event.partnerId);
+    const [partner, target] = await Promise.all([
+      this.partners.get(event.partnerId),
+      event.userId ? this.directory.deliveryTarget(event.userId) : null,
+    ]);
     const url = webhookUrl(partner, event.type);
-    const target = event.userId ? await this.directory.deliveryTarget(event.userId) : null;
     if (!url || !target) {
       const reason = !url ? `the partner has no ${event.type} webhook URL` : 'the user no longer exists';
       await this.settle(event, 'skipped', reason);
@@ -123,8 +155,8 @@ export class WebhookDelivery {
       allowHttp: this.config.allowHttpWebhookTargets,
       headers: signedHeaders(keys, event.id, timestamp, body),
     });
-    const attempt = await this.logAttempt(event, response);
     this.metrics.duration.observe({ event: event.type }, response.durationMs / 1000);
+    const { attempt, status } = await this.conclude(event, target.enableTracer, response);
     this.logger.info(
       {
         eventId: event.id,
@@ -139,23 +171,23 @@ export class WebhookDelivery {
       },
       `webhook attempt ${attempt} of ${this.config.WEBHOOK_MAX_ATTEMPTS}: ${response.status ?? response.error ?? 'no response'}`,
     );
-    return this.conclude(event, target.enableTracer, response, attempt);
+    return this.outcome(event, response, attempt, status);
   }
 
+  /**
+   * Counts the attempt against this round's budget, logs it and settles the event in ONE statement
+   * (a 403 archives the user first). Returns the attempt's number within the round and the new status.
+   */
   private async conclude(
-    event: WebhookEvent,
+    event: PendingEvent,
     tracerUser: boolean,
     response: WebhookResponse,
-    attempt: number,
-  ): Promise<DeliveryResult> {
+  ): Promise<{ attempt: number; status: WebhookEvent['status'] }> {
     const status = response.status;
+    let settlement: { delivered: boolean; lastError: string | null };
     if (status !== null && status >= 200 && status < 300) {
-      await this.settle(event, 'delivered', null);
-      this.metrics.deliveries.inc({ event: event.type, result: 'delivered' });
-      this.observeLatency(event);
-      return { done: 'delivered' };
-    }
-    if (status === 403) {
+      settlement = { delivered: true, lastError: null };
+    } else if (status === 403) {
       // The seed's contract: 403 means "stop sending me this user". Tracer mailboxes are ours, so kept.
       if (!tracerUser && event.userId) {
         await this.users.archiveRejected(event.userId);
@@ -164,24 +196,73 @@ export class WebhookDelivery {
           'partner answered 403: user archived',
         );
       }
-      await this.settle(
-        event,
-        'delivered',
-        tracerUser ? 'partner answered 403' : 'partner answered 403; user archived',
-      );
-      this.metrics.deliveries.inc({ event: event.type, result: 'forbidden' });
-      return { done: 'archived' };
+      settlement = {
+        delivered: true,
+        lastError: tracerUser ? 'partner answered 403' : 'partner answered 403; user archived',
+      };
+    } else {
+      settlement = {
+        delivered: false,
+        lastError: status === null ? (response.error ?? 'request failed') : `HTTP ${status}`,
+      };
     }
-    const reason = status === null ? (response.error ?? 'request failed') : `HTTP ${status}`;
+    // Transmit logs are numbered over the event's whole history: a redelivered event's go on from the last round's.
+    const rows: { attempts: number; status: WebhookEvent['status'] }[] = await this.events.query(
+      `WITH attempted AS (
+         UPDATE webhook_events SET
+           attempts = attempts + 1,
+           updated_at = now(),
+           last_error = $2,
+           status = CASE WHEN $3 THEN 'delivered' WHEN attempts + 1 >= $4 THEN 'failed' ELSE status END,
+           delivered_at = CASE WHEN $3 THEN now() ELSE delivered_at END,
+           body = CASE WHEN $3 AND $5 THEN NULL ELSE body END
+         WHERE id = $1
+         RETURNING attempts, status
+       ), logged AS (
+         INSERT INTO transmit_logs (id, event_id, attempt, response_code, response_body, error, duration_ms)
+         SELECT $6, $1, COALESCE((SELECT max(attempt) FROM transmit_logs WHERE event_id = $1), 0) + 1, $7, $8, $9, $10
+          WHERE EXISTS (SELECT 1 FROM attempted)
+       )
+       SELECT attempts, status FROM attempted`,
+      [
+        event.id,
+        settlement.lastError,
+        settlement.delivered,
+        this.config.WEBHOOK_MAX_ATTEMPTS,
+        this.config.EVENT_BODY_RETENTION === 0,
+        randomUUID(),
+        response.status,
+        response.body,
+        response.error,
+        response.durationMs,
+      ],
+    );
+    // No row: it was deleted meanwhile (with its partner); nothing is left to deliver.
+    const row = rows[0];
+    return row ? { attempt: row.attempts, status: row.status } : { attempt: event.attempts + 1, status: 'skipped' };
+  }
+
+  private outcome(
+    event: PendingEvent,
+    response: WebhookResponse,
+    attempt: number,
+    status: WebhookEvent['status'],
+  ): DeliveryResult {
+    const code = response.status;
+    if (status === 'delivered') {
+      const forbidden = code === 403;
+      this.metrics.deliveries.inc({ event: event.type, result: forbidden ? 'forbidden' : 'delivered' });
+      if (forbidden) return { done: 'archived' };
+      this.observeLatency(event);
+      return { done: 'delivered' };
+    }
     this.metrics.deliveries.inc({ event: event.type, result: 'error' });
-    if (attempt >= this.config.WEBHOOK_MAX_ATTEMPTS) {
-      await this.settle(event, 'failed', reason);
-      this.logger.warn({ eventId: event.id, attempt, reason }, 'webhook failed for good');
-      return { done: 'failed' };
+    if (status !== 'pending') {
+      if (status === 'failed') this.logger.warn({ eventId: event.id, attempt }, 'webhook failed for good');
+      return { done: status === 'failed' ? 'failed' : 'not_pending' };
     }
-    await this.events.update({ id: event.id }, { lastError: reason });
     const scheduled = retryDelayMs(attempt, this.config.WEBHOOK_BACKOFF);
-    const retryAfter = status === 429 || status === 503 ? (response.retryAfterSeconds ?? 0) : 0;
+    const retryAfter = code === 429 || code === 503 ? (response.retryAfterSeconds ?? 0) : 0;
     const retryInMs = Math.max(scheduled, Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS));
     this.logger.info(
       { eventId: event.id, attempt, nextRetryAt: new Date(Date.now() + retryInMs).toISOString() },
@@ -190,29 +271,8 @@ export class WebhookDelivery {
     return { retryInMs };
   }
 
-  /** Counts the attempt against this round's budget; returns its number within the round. */
-  private async logAttempt(event: WebhookEvent, response: WebhookResponse): Promise<number> {
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [[{ attempts }]]: [{ attempts: number }[], number] = await this.events.query(
-      'UPDATE webhook_events SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts',
-      [event.id],
-    );
-    // Numbered over the event's whole history: a redelivered event's logs go on from the last round's.
-    const earlier = await this.transmitLogs.countBy({ eventId: event.id });
-    await this.transmitLogs.insert({
-      id: randomUUID(),
-      eventId: event.id,
-      attempt: earlier + 1,
-      responseCode: response.status,
-      responseBody: response.body,
-      error: response.error,
-      durationMs: response.durationMs,
-    });
-    return attempts;
-  }
-
   private async settle(
-    event: WebhookEvent,
+    event: PendingEvent,
     status: 'delivered' | 'skipped' | 'failed',
     lastError: string | null,
   ): Promise<void> {
@@ -224,7 +284,7 @@ export class WebhookDelivery {
     await this.events.update({ id: event.id }, changes);
   }
 
-  private observeLatency(event: WebhookEvent): void {
+  private observeLatency(event: PendingEvent): void {
     const now = Date.now();
     for (const from of ['internal_date', 'detected_at'] as const) {
       const value = event.metadata[from];
@@ -232,4 +292,22 @@ export class WebhookDelivery {
       if (!Number.isNaN(at)) this.metrics.mailToWebhook.observe({ from }, Math.max(0, now - at) / 1000);
     }
   }
+}
+
+/** The columns of webhook_events that delivery reads. */
+type PendingEvent = Pick<
+  WebhookEvent,
+  'id' | 'partnerId' | 'userId' | 'type' | 'status' | 'metadata' | 'body' | 'attempts' | 'lastError'
+>;
+
+interface PendingEventRow {
+  id: string;
+  partner_id: string;
+  user_id: string | null;
+  type: WebhookEventType;
+  status: WebhookEvent['status'];
+  metadata: Record<string, unknown>;
+  body: string | null;
+  attempts: number;
+  last_error: string | null;
 }

@@ -8,6 +8,8 @@ export class WebhookMetrics {
   readonly deliveries: Counter<'event' | 'result'>;
   readonly duration: Histogram<'event'>;
   readonly mailToWebhook: Histogram<'from'>;
+  readonly partnerBusyRequeues: Counter;
+  readonly sweepRequeued: Counter;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -29,6 +31,16 @@ export class WebhookMetrics {
       help: "From a mail's arrival (INTERNALDATE) or detection to the partner's 2xx",
       labelNames: ['from'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.partnerBusyRequeues = new Counter({
+      name: 'superimap_webhook_partner_busy_requeues_total',
+      help: 'Delivery jobs handed back to the queue because their partner had its share in flight and was slow',
+      registers,
+    });
+    this.sweepRequeued = new Counter({
+      name: 'superimap_outbox_sweep_requeued_total',
+      help: 'Pending events the outbox sweep found without a live job and queued again (0 in a run without faults)',
       registers,
     });
   }

@@ -1,0 +1,240 @@
+// Section 7: the burst on a real server. 2,000 mails at 200/s (LMTP) into 1,000 mailboxes of the test Dovecot
+// (its defaults: no hibernation), every role with its default settings, against a bare imapflow client
+// watching the same mailboxes in the same run. Per mail: LMTP acknowledged → webhook received (SuperIMAP)
+// or → EXISTS seen (reference); lost, duplicates, and CPU ms per mail of every process involved.
+
+import pg from 'pg';
+
+import { sleep } from '../../stress/free-port.js';
+import { Installation } from '../../stress/installation.js';
+import { percentile } from '../../stress/ledger.js';
+import { Testbed } from '../../stress/testbed.js';
+import { DovecotTestServer } from '../../test/harness/dovecot.js';
+import type { BenchContext } from '../context.js';
+import { CpuBreakdown, pidsByName } from '../cpu-breakdown.js';
+import { waitUntil } from '../measure.js';
+import { BareImapflowHolder } from '../reference/holder-handle.js';
+import { type BenchRow, fmt, verdict } from '../table.js';
+import { deliverAtRate, ensureDovecotTemplate, fromAck, type LatencyOptions } from './dovecot-latency.js';
+
+export interface DovecotBurstOptions {
+  mailboxes: number;
+  mails: number;
+  ratePerSecond: number;
+  /** Extra environment for imap-client and worker (e.g. the --profile node arguments). */
+  roleEnv: Record<string, string>;
+}
+
+/** The targets of issue #18, printed beside the figures. */
+const P95_TARGET_MS = 1000;
+const MAX_TARGET_MS = 2000;
+const CPU_TARGET_MS = 6;
+/** How long after the last delivery mail may still arrive before it counts as lost. */
+const SETTLE_MS = 60_000;
+
+const DOVECOT_PROCESSES = ['imap', 'imap-login', 'lmtp', 'dovecot', 'auth', 'anvil', 'log', 'config', 'stats'];
+
+async function referenceRun(
+  dovecot: DovecotTestServer,
+  users: string[],
+  options: LatencyOptions,
+  ctx: BenchContext,
+): Promise<{ latencies: number[]; cpuMsPerMail: number }> {
+  const holder = await BareImapflowHolder.start();
+  const accounts = users.map((username, i) => ({
+    host: dovecot.host,
+    port: dovecot.imapPort,
+    username,
+    password: dovecot.user(i + 1).password,
+  }));
+  const connected = await holder.connect(accounts, 20);
+  ctx.log(`  reference: ${connected.connected} sessions in ${fmt.s(connected.ms)}`);
+  const pending = new Map<string, string[]>();
+  const seenAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
+  holder.onExists((username, newMessages, at) => {
+    for (const testId of (pending.get(username) ?? []).splice(0, newMessages)) seenAt.set(testId, at);
+  });
+  const cpu = new CpuBreakdown({ holder: () => Promise.resolve([holder.pid]) });
+  await cpu.start();
+  await deliverAtRate(
+    dovecot,
+    users,
+    options,
+    'ref',
+    (testId, user) => pending.set(user, [...(pending.get(user) ?? []), testId]),
+    (testId, at) => ackAt.set(testId, at),
+  );
+  await waitUntil(
+    'the reference to see every mail',
+    () => Promise.resolve(seenAt.size >= ackAt.size),
+    30_000,
+    100,
+  ).catch(() => undefined);
+  const used = await cpu.stop();
+  await holder.close();
+  return { latencies: fromAck(seenAt, ackAt), cpuMsPerMail: (used.holder * 1000) / Math.max(1, ackAt.size) };
+}
+
+interface ProductFigures {
+  latencies: number[];
+  lost: number;
+  duplicates: number;
+  cpuMsPerMail: Record<string, number>;
+  mails: number;
+  /** Deliveries Dovecot's LMTP did not accept: not measured, and the run does not count. */
+  refused: number;
+}
+
+async function productRun(
+  dovecot: DovecotTestServer,
+  users: string[],
+  options: LatencyOptions,
+  ctx: BenchContext,
+  roleEnv: Record<string, string>,
+): Promise<ProductFigures> {
+  const runId = Installation.newRunId();
+  const bed = await Testbed.create({
+    runId,
+    mailboxes: 0,
+    mailServer: {
+      addresses: [{ host: dovecot.host, port: dovecot.imapPort }],
+      accounts: users.map((username, i) => ({ username, password: dovecot.user(i + 1).password })),
+    },
+    imapHosts: 1,
+    outDir: ctx.outDir,
+    seed: 1,
+    // One imap-client holds them all: only its capacity is raised; everything else is the default.
+    roleEnv: { MAX_USER_THREADS: String(users.length) },
+    log: ctx.log,
+  });
+  try {
+    await bed.startRoles('worker', 1, roleEnv);
+    await bed.startRoles('imap-client', 1, roleEnv);
+    const db = new pg.Client({ connectionString: bed.installation.env.DATABASE_URL });
+    await db.connect();
+    await waitUntil(
+      'every mailbox watched',
+      async () => {
+        const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM users WHERE state = 'watching'");
+        return Number(rows[0].n) >= users.length;
+      },
+      120_000,
+      500,
+    );
+    await db.end();
+    // The connect-time syncs and their hibernation checks are over before the measurement starts.
+    await sleep(10_000);
+    const pidsOf = (role: string) => () =>
+      Promise.resolve(bed.fleet.instances.filter((instance) => instance.role === role).map((i) => i.pid));
+    const cpu = new CpuBreakdown({
+      'imap-client': pidsOf('imap-client'),
+      worker: pidsOf('worker'),
+      api: pidsOf('api'),
+      postgres: () => pidsByName('postgres'),
+      redis: () => pidsByName('redis-server'),
+      dovecot: async () => (await Promise.all(DOVECOT_PROCESSES.map((name) => pidsByName(name)))).flat(),
+    });
+    await cpu.start();
+    const ackAt = new Map<string, number>();
+    const refusals = new Map<string, number>();
+    const failed = await deliverAtRate(
+      dovecot,
+      users,
+      options,
+      runId,
+      () => undefined,
+      (testId, at) => ackAt.set(testId, at),
+      (error) => {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/deliver to \S+/, 'deliver');
+        refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+      },
+    );
+    if (failed) ctx.log(`  LMTP refused ${failed} deliveries: ${JSON.stringify([...refusals].slice(0, 3))}`);
+    const deadline = Date.now() + SETTLE_MS;
+    while (Date.now() < deadline && [...ackAt.keys()].some((id) => !bed.sink.byTestId.has(id))) await sleep(200);
+    // CPU includes each mail's later work (the hibernation check, job cleanup): measured until it is done.
+    await sleep(8000);
+    const used = await cpu.stop();
+    ctx.log(`  SuperIMAP CPU s: ${JSON.stringify(used)}; LMTP failures: ${failed}`);
+    const seenAt = new Map([...bed.sink.byTestId].map(([testId, delivery]) => [testId, delivery.firstAt]));
+    const mails = Math.max(1, ackAt.size);
+    const cpuMsPerMail = Object.fromEntries(Object.entries(used).map(([name, s]) => [name, (s * 1000) / mails]));
+    const duplicates = [...ackAt.keys()].filter((id) => (bed.sink.byTestId.get(id)?.webhookIds.size ?? 0) > 1).length;
+    return {
+      latencies: fromAck(seenAt, ackAt),
+      lost: [...ackAt.keys()].filter((testId) => !seenAt.has(testId)).length,
+      duplicates,
+      cpuMsPerMail,
+      mails: ackAt.size,
+      refused: failed,
+    };
+  } finally {
+    await bed.tearDown(false);
+  }
+}
+
+export async function dovecotBurst(ctx: BenchContext, options: DovecotBurstOptions): Promise<BenchRow[]> {
+  await ensureDovecotTemplate();
+  const seconds = options.mails / options.ratePerSecond;
+  ctx.log(`dovecot burst: ${options.mails} mails at ${options.ratePerSecond}/s into ${options.mailboxes} mailboxes`);
+  const dovecot = await DovecotTestServer.start({ users: options.mailboxes });
+  try {
+    const users = Array.from({ length: options.mailboxes }, (_, i) => dovecot.user(i + 1).email);
+    const rate = { mailboxes: options.mailboxes, ratePerSecond: options.ratePerSecond, seconds };
+    const reference = await referenceRun(dovecot, users, rate, ctx);
+    await sleep(5000);
+    const product = await productRun(dovecot, users, rate, ctx, options.roleEnv);
+    const p = (values: number[], q: number): number => percentile(values, q);
+    const max = (values: number[]): number => (values.length ? values[values.length - 1] : NaN);
+    const cpu = product.cpuMsPerMail;
+    const allIn = cpu['imap-client'] + cpu.worker + cpu.api + cpu.postgres + cpu.redis;
+    const section = `7. burst (Dovecot)`;
+    const burst = `${options.mails} at ${options.ratePerSecond}/s into ${options.mailboxes}`;
+    const ms = (value: number) => `${value.toFixed(2)} ms`;
+    return [
+      {
+        section,
+        figure: `${burst}: LMTP → webhook p50 / p95`,
+        superimap: `${fmt.ms(p(product.latencies, 50))} / ${fmt.ms(p(product.latencies, 95))}`,
+        reference: `→ EXISTS ${fmt.ms(p(reference.latencies, 50))} / ${fmt.ms(p(reference.latencies, 95))}`,
+        target: `p95 ≤ ${P95_TARGET_MS} ms`,
+        verdict: verdict(p(product.latencies, 95) <= P95_TARGET_MS),
+      },
+      {
+        section,
+        figure: 'max',
+        superimap: fmt.ms(max(product.latencies)),
+        reference: `→ EXISTS ${fmt.ms(max(reference.latencies))}`,
+        target: `≤ ${MAX_TARGET_MS} ms`,
+        verdict: verdict(max(product.latencies) <= MAX_TARGET_MS),
+      },
+      {
+        section,
+        figure: 'mails stored / lost / duplicates (LMTP refused)',
+        superimap: `${product.mails} / ${product.lost} / ${product.duplicates} (${product.refused})`,
+        reference: `${reference.latencies.length} seen`,
+        target: 'lost 0, duplicates 0, all stored',
+        verdict: verdict(product.lost === 0 && product.duplicates === 0 && product.refused === 0),
+      },
+      {
+        section,
+        figure: 'CPU per mail: imap-client / worker / api / PostgreSQL / Redis',
+        superimap: [cpu['imap-client'], cpu.worker, cpu.api, cpu.postgres, cpu.redis].map(ms).join(' / '),
+        reference: `bare imapflow ${ms(reference.cpuMsPerMail)}`,
+        target: '',
+        verdict: '',
+      },
+      {
+        section,
+        figure: 'CPU per mail, all-in (Dovecot not counted)',
+        superimap: ms(allIn),
+        reference: `Dovecot ${ms(cpu.dovecot)}`,
+        target: `≤ ${CPU_TARGET_MS} ms`,
+        verdict: verdict(allIn <= CPU_TARGET_MS),
+      },
+    ];
+  } finally {
+    await dovecot.stop();
+  }
+}
