@@ -8,6 +8,7 @@ import { EventsController } from './api/events.controller.js';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor.js';
 import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
 import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
+import { DeliveryStats } from './delivery-stats.query.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { EventsService } from './events.service.js';
 import { OutboxSweepProcessor } from './outbox-sweep.processor.js';
@@ -19,8 +20,8 @@ import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
 /** Producing events: the outbox and its queue (imported by imap-client and api). */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), UsersModule],
-  providers: [EventOutbox, EventsService],
-  exports: [EventOutbox, EventsService],
+  providers: [EventOutbox, EventsService, DeliveryStats],
+  exports: [EventOutbox, EventsService, DeliveryStats],
 })
 export class WebhooksModule {}
 
