@@ -23,6 +23,7 @@ export interface QueueDepth {
 
 /** Everything the dashboard shows; series hold one entry per bucket of `window`, in order. */
 export interface DashboardView {
+  generatedAt: Date;
   window: TimeWindow;
   mails: (number | null)[];
   attempts: { [K in keyof AttemptResults]: (number | null)[] };
@@ -56,7 +57,8 @@ export class DashboardData {
   ) {}
 
   async gather(): Promise<DashboardView> {
-    const window = lastHours(this.clock.now(), DASHBOARD_HOURS, DASHBOARD_BUCKET_SECONDS);
+    const generatedAt = this.clock.now();
+    const window = lastHours(generatedAt, DASHBOARD_HOURS, DASHBOARD_BUCKET_SECONDS);
     const [mails, attempts, mailLatency, queueLatency, tracerLatency, queues, pendingEvents, states, nodes] =
       await Promise.all([
         this.mail.perBucket(window),
@@ -81,6 +83,7 @@ export class DashboardData {
       p95: series(rows, 'p95Seconds', null),
     });
     return {
+      generatedAt,
       window,
       mails: series(mails, 'mails', 0),
       attempts: {

@@ -25,7 +25,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
             backgroundColor: set.color,
             borderColor: set.color,
             borderWidth: line ? 2 : 0,
-            pointRadius: line ? 1.5 : 0,
+            pointRadius: line ? 3 : 0,
             spanGaps: false,
             maxBarThickness: 28,
           };
@@ -37,15 +37,18 @@ export const DASHBOARD_SCRIPT = `'use strict';
         maintainAspectRatio: false,
         indexAxis: spec.horizontal ? 'y' : 'x',
         interaction: { mode: 'index', intersect: false },
-        scales: {
-          x: { stacked: !!spec.stacked, ticks: { maxTicksLimit: 9, maxRotation: 0 }, grid: { display: false } },
-          y: {
+        scales: (function () {
+          // The value axis is y, or x for horizontal bars; counts get whole-number ticks.
+          var category = { stacked: !!spec.stacked, ticks: { maxTicksLimit: 9, maxRotation: 0 }, grid: { display: false } };
+          var value = {
             stacked: !!spec.stacked,
             beginAtZero: true,
+            grace: line ? '10%' : 0,
             ticks: { precision: spec.integer ? 0 : undefined },
             title: { display: !!spec.unit, text: spec.unit },
-          },
-        },
+          };
+          return spec.horizontal ? { x: value, y: category } : { x: category, y: value };
+        })(),
         plugins: { legend: { display: spec.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12 } } },
       },
     });

@@ -224,7 +224,7 @@ export function dashboardPage(view: { admin: SignedInView; data: DashboardView; 
     notice: view.notice,
     scripts: [CHART_SCRIPT, DASHBOARD_SCRIPT_PATH],
     body: `<h1>Dashboard</h1>
-<p class="muted">The last 24 hours in ${bucketMinutes}-minute steps, up to ${formatNow(data.window)} UTC. Reload for fresh figures.</p>
+<p class="muted">The last 24 hours in ${bucketMinutes}-minute steps (times in UTC), as of ${formatNow(data.generatedAt)} UTC; reload for fresh figures.</p>
 <div class="figures" role="list" aria-label="Last 24 hours">${figures}</div>
 <section class="panel" aria-labelledby="nodes-title">
 <h2 id="nodes-title">Cluster nodes</h2>
@@ -242,7 +242,6 @@ ${latencyPanel(data, 'chart-tracer-latency', 'Tracer latency (sent → detected)
   });
 }
 
-function formatNow(window: DashboardView['window']): string {
-  const end = (window.starts.at(-1) ?? 0) + window.bucketSeconds;
-  return new Date(end * 1000).toISOString().slice(0, 16).replace('T', ' ');
+function formatNow(generatedAt: Date): string {
+  return generatedAt.toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -59,7 +59,7 @@ export function providersListPage(view: {
 }): string {
   const endpoint = (host: string | null, port: number | null, security: string | null) =>
     host
-      ? `<code>${escapeHtml(`${host}:${port ?? ''}`)}</code> <span class="muted">${escapeHtml(security ?? '')}</span>`
+      ? `<code>${escapeHtml(`${host}:${port ?? ''}`)}</code><br><span class="muted">${escapeHtml(security ?? '')}</span>`
       : '<span class="muted">—</span>';
   const rows = view.providers.map((provider) => [
     `<a href="/admin/providers/${encodeURIComponent(provider.code)}/edit"><code>${escapeHtml(provider.code)}</code></a>`,
