@@ -39,6 +39,7 @@ describe('migrations', () => {
         'DayTwoOperations1764380000000',
         'PartnerKeyLifecycle1764390000000',
         'AdminAuditLog1764400000000',
+        'DashboardIndexes1764410000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);
@@ -46,7 +47,7 @@ describe('migrations', () => {
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 7; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 8; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);

@@ -10,6 +10,7 @@ import {
   DEFAULT_ADMIN,
   OperatorsModule,
   SIGN_IN_RULES,
+  signInDelayMs,
 } from '@app/operators';
 
 import { ScratchDatabase } from '../support/scratch-database.js';
@@ -136,6 +137,54 @@ describe('admin sign-in rules', () => {
     clock.advance(SIGN_IN_RULES.throttleWindowMs + 1000);
     await expect(signIn.signIn('busy@example.com', 'correct horse battery', attacker)).resolves.toBeDefined();
     expect((await auditRows(attacker)).map((entry) => entry.outcome)).toContain('throttled');
+  });
+
+  it('makes an address wait longer after each failure beyond the free ones, whatever the account, until a success', async () => {
+    await admins.create('patient@example.com', 'correct horse battery');
+    const ip = nextAddress();
+    for (let i = 0; i < SIGN_IN_RULES.freeFailures; i++) {
+      await refusal(signIn.signIn(i === 1 ? 'patient@example.com' : `guess-${i}@example.com`, `wrong-${i}`, ip));
+    }
+    // Only one of them is against this account, so its own lockout (3) stays out of the way.
+    // The next attempt comes too soon: refused before the password is checked, even the right one, and the
+    // same for an unknown account (the delay belongs to the address, so it reveals nothing).
+    const tooSoon = await refusal(signIn.signIn('patient@example.com', 'correct horse battery', ip));
+    expect([tooSoon.code, tooSoon.status, tooSoon.message]).toEqual([
+      'SignInDelayed',
+      429,
+      'Too many failed sign-ins from this address: wait 1 second before trying again.',
+    ]);
+    expect((await refusal(signIn.signIn('ghost@example.com', 'x', ip))).message).toBe(tooSoon.message);
+    expect(signInDelayMs(SIGN_IN_RULES.freeFailures)).toBe(SIGN_IN_RULES.delayBaseMs);
+
+    clock.advance(SIGN_IN_RULES.delayBaseMs);
+    expect((await refusal(signIn.signIn('patient@example.com', 'wrong again', ip))).code).toBe('SignInRefused');
+    // One more failure: the wait doubles.
+    clock.advance(SIGN_IN_RULES.delayBaseMs);
+    const longer = await refusal(signIn.signIn('patient@example.com', 'correct horse battery', ip));
+    expect(longer.message).toMatch(/wait 1 second/);
+    clock.advance(SIGN_IN_RULES.delayBaseMs);
+    await expect(signIn.signIn('patient@example.com', 'correct horse battery', ip)).resolves.toBeDefined();
+
+    // A success starts the count again: the next failure is answered at once, without a delay.
+    expect((await refusal(signIn.signIn('patient@example.com', 'typo', ip))).code).toBe('SignInRefused');
+    const outcomes = (await auditRows(ip)).map((entry) => entry.outcome).reverse();
+    expect(outcomes).toEqual([
+      ...Array.from({ length: SIGN_IN_RULES.freeFailures }, (_, i) => (i === 1 ? 'wrong_password' : 'unknown_account')),
+      'delayed',
+      'delayed',
+      'wrong_password',
+      'delayed',
+      'success',
+      'wrong_password',
+    ]);
+  });
+
+  it('caps the growing delay', () => {
+    const delays = Array.from({ length: 12 }, (_, i) => signInDelayMs(i));
+    expect(delays.slice(0, SIGN_IN_RULES.freeFailures).every((ms) => ms === 0)).toBe(true);
+    expect(delays.slice(SIGN_IN_RULES.freeFailures, SIGN_IN_RULES.freeFailures + 3)).toEqual([1000, 2000, 4000]);
+    expect(Math.max(...delays)).toBe(SIGN_IN_RULES.delayMaxMs);
   });
 
   it('audits every attempt with who, when and from where, and never the password', async () => {

@@ -23,6 +23,7 @@ export {
 } from './metrics/log-metrics.js';
 export { type LogFigureSource, LogMetrics } from './metrics/log-metrics.service.js';
 export { MetricsService } from './metrics/metrics.service.js';
+export { type Bucketed, bucketStartSql, lastHours, type TimeWindow } from './metrics/time-buckets.js';
 export { escapeHtml } from './pages/escape-html.js';
 export { PAGE_HEADERS, type PageOptions, renderPage, SITE_CSS } from './pages/page-layout.js';
 export {

@@ -1,6 +1,8 @@
 export { imapFlowOptions, type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
 export { ImapClientModule } from './imap-client.module.js';
 export { ImapModule } from './imap.module.js';
+export { MailActivity } from './stats/mail-activity.query.js';
+export { MailStatsModule } from './stats/mail-stats.module.js';
 export { DataRetentionModule } from './retention/data-retention.module.js';
 export { DataRetention, type PurgeReport } from './retention/data-retention.service.js';
 export {

@@ -7,13 +7,26 @@ import { AuditLog } from './audit-log.service.js';
 import { Clock } from './clock.js';
 import { OperatorErrors } from './operators.errors.js';
 
-/** The seed's lockout (3 wrong passwords lock for an hour) and a per-address throttle on top. */
+/**
+ * The seed's lockout (3 wrong passwords lock for an hour), a per-address throttle on top, and a growing
+ * delay per address: after `freeFailures` failed sign-ins since its last success, each next attempt must wait
+ * `delayBaseMs`, doubled per further failure up to `delayMaxMs`, after the previous failure.
+ */
 export const SIGN_IN_RULES = {
   maxFailures: 3,
   lockMs: 3600_000,
   throttleWindowMs: 15 * 60_000,
   throttleMaxFailures: 10,
+  freeFailures: 5,
+  delayBaseMs: 1000,
+  delayMaxMs: 60_000,
 } as const;
+
+/** How long an address must wait after its last failure, given its failures since its last success. */
+export function signInDelayMs(failures: number): number {
+  if (failures < SIGN_IN_RULES.freeFailures) return 0;
+  return Math.min(SIGN_IN_RULES.delayMaxMs, SIGN_IN_RULES.delayBaseMs * 2 ** (failures - SIGN_IN_RULES.freeFailures));
+}
 
 /**
  * Checks an admin's email and password. Unknown accounts, wrong passwords and locked accounts get the same
@@ -37,6 +50,13 @@ export class AdminSignIn {
     if ((await this.audit.failedSignInsFrom(ip, since)) >= SIGN_IN_RULES.throttleMaxFailures) {
       await this.audit.record({ ...attempt, outcome: 'throttled' });
       throw OperatorErrors.throttled();
+    }
+    const recent = await this.audit.failuresSinceLastSuccess(ip, since);
+    const waitMs = recent.lastAt ? recent.lastAt.getTime() + signInDelayMs(recent.count) - now.getTime() : 0;
+    if (waitMs > 0) {
+      // Refused before any password check, the same for every account: the delay reveals nothing.
+      await this.audit.record({ ...attempt, outcome: 'delayed', details: { wait_ms: waitMs } });
+      throw OperatorErrors.slowDown(Math.ceil(waitMs / 1000));
     }
     const admin = await this.admins.findByEmail(email);
     if (!admin) {

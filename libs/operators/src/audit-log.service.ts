@@ -61,6 +61,22 @@ export class AuditLog {
       .getCount();
   }
 
+  /**
+   * Refused sign-ins (wrong password, unknown or locked account) from one address since a moment or its last
+   * successful sign-in, whichever is later: what the growing delay counts. Refusals for throttling or the delay
+   * itself do not count, so waiting out a delay is enough.
+   */
+  async failuresSinceLastSuccess(ip: string, since: Date): Promise<{ count: number; lastAt: Date | null }> {
+    const [row] = await this.entries.query<{ count: string; last_at: Date | null }[]>(
+      `SELECT count(*) AS count, max(created_at) AS last_at FROM admin_audit_log
+        WHERE action = 'sign_in' AND outcome IN ('wrong_password', 'unknown_account', 'locked') AND ip = $1
+          AND created_at > GREATEST($2::timestamptz, (SELECT max(created_at) FROM admin_audit_log
+            WHERE action = 'sign_in' AND outcome = 'success' AND ip = $1 AND created_at > $2::timestamptz))`,
+      [ip, since],
+    );
+    return { count: Number(row?.count ?? 0), lastAt: row?.last_at ?? null };
+  }
+
   /** Newest first. */
   async page(
     filter: AuditFilter,

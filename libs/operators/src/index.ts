@@ -1,5 +1,5 @@
 export { AdminAuditEntry } from './admin-audit-entry.entity.js';
-export { AdminSignIn, SIGN_IN_RULES } from './admin-sign-in.service.js';
+export { AdminSignIn, SIGN_IN_RULES, signInDelayMs } from './admin-sign-in.service.js';
 export { AdminUser } from './admin-user.entity.js';
 export { AdminUsersService, DEFAULT_ADMIN } from './admin-users.service.js';
 export { type AuditFilter, AuditLog, type AuditRecord } from './audit-log.service.js';

@@ -17,6 +17,12 @@ export const OperatorErrors = {
       'SignInThrottled',
       'Too many failed sign-ins from this address. Wait a few minutes and try again.',
     ),
+  slowDown: (seconds: number) =>
+    new DomainError(
+      'rate_limited',
+      'SignInDelayed',
+      `Too many failed sign-ins from this address: wait ${seconds} second${seconds === 1 ? '' : 's'} before trying again.`,
+    ),
   wrongCurrentPassword: () => new DomainError('invalid', 'WrongCurrentPassword', 'The current password is not right.'),
   weakPassword: (reason: string) => new DomainError('invalid', 'WeakPassword', reason),
   cannotRemoveSelf: () =>

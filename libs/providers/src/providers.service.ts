@@ -38,6 +38,18 @@ export class ProvidersService {
     return this.providers.find({ order: { code: 'ASC' } });
   }
 
+  /** Providers whose code or title contains `text` (case-insensitively), by code. */
+  async search(text: string): Promise<ImapProvider[]> {
+    if (!text) return this.list();
+    return this.providers
+      .createQueryBuilder('p')
+      .where('p.code ILIKE :pattern OR p.title ILIKE :pattern', {
+        pattern: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      })
+      .orderBy('p.code', 'ASC')
+      .getMany();
+  }
+
   async findByCode(code: string): Promise<ImapProvider | null> {
     return this.providers.findOneBy({ code });
   }
@@ -55,6 +67,20 @@ export class ProvidersService {
       throw ProviderErrors.exists(definition.code);
     }
     return this.getByCode(definition.code);
+  }
+
+  /**
+   * Replaces a provider's settings. Its code (what partners name it by) and its authentication (what its
+   * users' credentials are) stay; optional settings left out are cleared. Sessions pick the change up when
+   * they next connect.
+   */
+  async update(code: string, definition: Omit<ProviderDefinition, 'code' | 'auth'>): Promise<ImapProvider> {
+    const provider = await this.getByCode(code);
+    if (definition.tlsInsecure && this.config.isProduction) throw ProviderErrors.insecureInProduction();
+    // A setting left out (undefined) is cleared, not skipped as TypeORM would.
+    const given = Object.fromEntries(Object.entries(definition).filter(([, value]) => value !== undefined));
+    await this.providers.update(provider.id, { ...emptyOptionalFields(), ...given });
+    return this.getByCode(code);
   }
 
   /** Inserts the providers that are missing; leaves existing ones (and an operator's edits) alone. */

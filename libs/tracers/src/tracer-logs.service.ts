@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
+import { type Bucketed, bucketStartSql, type KeysetPage, keysetPage, type TimeWindow } from '@app/core';
 import { UserDirectory } from '@app/users';
 
 import { TracerLog, type TracerStatus } from './tracer-log.entity.js';
@@ -37,6 +38,22 @@ export interface TracerSummary {
   maxSeconds: number | null;
 }
 
+/** The operator's filter of the tracer log page: one user, or every user of one connection. */
+export interface OperatorTracerFilter {
+  userId?: string;
+  /** A user's tag, case-insensitively, in any connection. */
+  tag?: string;
+  connectionId?: string;
+  status?: TracerStatus;
+}
+
+/** A tracer row with its user's tag and connection, for the operator's tracer log page. */
+export interface OperatorTracerRow {
+  log: TracerLogView;
+  connectionId: string;
+  providerCode: string;
+}
+
 const DEFAULT_LIMIT = 100;
 
 /** Reads tracer logs for people: the API, the CLI. */
@@ -55,19 +72,7 @@ export class TracerLogs {
       .limit(filter.limit ?? DEFAULT_LIMIT)
       .getMany();
     const tags = await this.directory.tagsOf(rows.map((row) => row.userId));
-    return rows.map((row) => ({
-      id: row.id,
-      userId: row.userId,
-      userTag: tags.get(row.userId) ?? null,
-      roundId: row.roundId,
-      status: row.status,
-      error: row.error,
-      createdAt: row.createdAt,
-      sentAt: row.sentAt,
-      detectedAt: row.detectedAt,
-      latencySeconds:
-        row.detectedAt && row.sentAt ? Math.max(0, (row.detectedAt.getTime() - row.sentAt.getTime()) / 1000) : null,
-    }));
+    return rows.map((row) => ({ ...view(row), userTag: tags.get(row.userId) ?? null }));
   }
 
   async summary(filter: TracerLogFilter): Promise<TracerSummary> {
@@ -96,9 +101,83 @@ export class TracerLogs {
     };
   }
 
+  /** Latency (sent → detected) of the tracers detected in each bucket, and how many were sent. */
+  async latencyPerBucket(
+    window: TimeWindow,
+  ): Promise<Bucketed<{ sent: number; detected: number; p50Seconds: number | null; p95Seconds: number | null }>[]> {
+    const latency = 'extract(epoch FROM detected_at - sent_at)';
+    const rows = await this.logs.query<
+      { start: string; sent: string; detected: string; p50: number | null; p95: number | null }[]
+    >(
+      `SELECT ${bucketStartSql('created_at', '$2')} AS start,
+              count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
+              count(*) FILTER (WHERE status = 'detected') AS detected,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${latency}) FILTER (WHERE status = 'detected') AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY ${latency}) FILTER (WHERE status = 'detected') AS p95
+         FROM tracer_logs WHERE created_at >= $1 GROUP BY 1 ORDER BY 1`,
+      [window.since, window.bucketSeconds],
+    );
+    const round = (value: number | null) => (value === null ? null : Math.round(Number(value) * 1000) / 1000);
+    return rows.map((row) => ({
+      start: Number(row.start),
+      values: {
+        sent: Number(row.sent),
+        detected: Number(row.detected),
+        p50Seconds: round(row.p50),
+        p95Seconds: round(row.p95),
+      },
+    }));
+  }
+
+  /** Newest first, one page at a time, across partners (the admin pages). */
+  async operatorPage(
+    filter: OperatorTracerFilter,
+    query: { limit?: number; cursor?: string },
+  ): Promise<{ rows: OperatorTracerRow[]; nextCursor: string | null }> {
+    const builder = this.logs
+      .createQueryBuilder('t')
+      .innerJoin('users', 'u', 'u.id = t.user_id')
+      .innerJoin('partner_connections', 'c', 'c.id = u.partner_connection_id')
+      .innerJoin('imap_providers', 'p', 'p.id = c.imap_provider_id')
+      .addSelect('u.tag', 'user_tag')
+      .addSelect('c.id', 'connection_id')
+      .addSelect('p.code', 'provider_code');
+    if (filter.userId) builder.andWhere('t.user_id = :userId', { userId: filter.userId });
+    if (filter.connectionId)
+      builder.andWhere('u.partner_connection_id = :connectionId', { connectionId: filter.connectionId });
+    if (filter.tag) builder.andWhere('lower(u.tag) = lower(:tag)', { tag: filter.tag });
+    if (filter.status) builder.andWhere('t.status = :status', { status: filter.status });
+    const page: KeysetPage<TracerLog, { user_tag: string; connection_id: string; provider_code: string }> =
+      await keysetPage(builder, 't', query, 'DESC');
+    return {
+      rows: page.rows.map(({ entity, raw }) => ({
+        log: { ...view(entity), userTag: raw.user_tag },
+        connectionId: raw.connection_id,
+        providerCode: raw.provider_code,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
   private filtered(filter: TracerLogFilter) {
     const builder = this.logs.createQueryBuilder('t').where('t.created_at >= :since', { since: filter.since });
     if (filter.userIds) builder.andWhere('t.user_id = ANY(:userIds)', { userIds: filter.userIds });
     return builder;
   }
+}
+
+function view(row: TracerLog): TracerLogView {
+  return {
+    id: row.id,
+    userId: row.userId,
+    userTag: null,
+    roundId: row.roundId,
+    status: row.status,
+    error: row.error,
+    createdAt: row.createdAt,
+    sentAt: row.sentAt,
+    detectedAt: row.detectedAt,
+    latencySeconds:
+      row.detectedAt && row.sentAt ? Math.max(0, (row.detectedAt.getTime() - row.sentAt.getTime()) / 1000) : null,
+  };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
 
-import { apiState, apiStateCondition, type ApiUserState } from './user-status.js';
+import { apiState, apiStateCondition, type ApiUserState, HAS_CREDENTIALS_SQL } from './user-status.js';
 import { User } from './user.entity.js';
 
 export interface OperatorUserFilter {
@@ -48,6 +48,20 @@ export class OperatorUsersQuery {
       counts[state] = (counts[state] ?? 0) + 1;
     }
     return counts;
+  }
+
+  /** How many users are in each API state, counted in one aggregate (the admin dashboard). */
+  async stateCounts(): Promise<Partial<Record<ApiUserState, number>>> {
+    const state = `CASE WHEN u.archived_at IS NOT NULL THEN 'archived'
+      WHEN NOT ${HAS_CREDENTIALS_SQL.replace(/\b(login_username|login_password|email|oauth2_refresh_token)\b/g, 'u.$1')}
+      THEN 'needs_credentials' ELSE u.state END`;
+    const rows = await this.users
+      .createQueryBuilder('u')
+      .select(state, 'state')
+      .addSelect('count(*)', 'count')
+      .groupBy('1')
+      .getRawMany<{ state: ApiUserState; count: string }>();
+    return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
   private filtered(filter: OperatorUserFilter): SelectQueryBuilder<User> {

@@ -9,6 +9,7 @@ import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor.
 import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
 import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
 import { WebhookTester } from './delivery/webhook-tester.service.js';
+import { DeliveryStats } from './delivery-stats.query.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { EventsService } from './events.service.js';
 import { OutboxSweepProcessor } from './outbox-sweep.processor.js';
@@ -20,8 +21,8 @@ import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
 /** Producing events: the outbox and its queue (imported by imap-client and api); operators' test sends. */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, TransmitLog]), UsersModule, PartnersModule],
-  providers: [EventOutbox, EventsService, WebhookTester],
-  exports: [EventOutbox, EventsService, WebhookTester],
+  providers: [EventOutbox, EventsService, WebhookTester, DeliveryStats],
+  exports: [EventOutbox, EventsService, WebhookTester, DeliveryStats],
 })
 export class WebhooksModule {}
 

@@ -6,8 +6,10 @@ export const ADMIN_STYLESHEET = '/admin/assets/admin.css';
 export const ADMIN_SECTIONS: { path: string; label: string }[] = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/partners', label: 'Partners' },
+  { path: '/admin/providers', label: 'Providers' },
   { path: '/admin/users', label: 'Users' },
   { path: '/admin/events', label: 'Events' },
+  { path: '/admin/tracers', label: 'Tracers' },
   { path: '/admin/jobs', label: 'Jobs' },
   { path: '/admin/admins', label: 'Admin users' },
   { path: '/admin/audit', label: 'Audit log' },
@@ -29,11 +31,13 @@ export interface AdminPageOptions {
   section?: string;
   /** A one-time message after an action (plain text). */
   notice?: string;
+  /** Script files under /admin/assets (never inline: the CSP forbids it), run after the page has loaded. */
+  scripts?: string[];
 }
 
 /**
- * The layout of every admin page: a menu, the content, no scripts (the strict CSP holds) and no external
- * assets. Content comes in escaped; title and notice are escaped here.
+ * The layout of every admin page: a menu, the content, no inline scripts or styles (the strict CSP holds) and
+ * no external assets; only the dashboard loads script files, for its charts. Content comes in escaped; title and notice are escaped here.
  */
 export function adminPage(options: AdminPageOptions): string {
   const notice = options.notice ? `<p class="notice" role="status">${escapeHtml(options.notice)}</p>` : '';
@@ -47,6 +51,7 @@ export function adminPage(options: AdminPageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(options.title)} · SuperIMAP admin</title>
 <link rel="stylesheet" href="${ADMIN_STYLESHEET}">
+${(options.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n')}
 </head>
 <body>
 <a class="skip" href="#content">Skip to content</a>
@@ -91,6 +96,13 @@ export function actionButton(
   return `<form method="post" action="${escapeHtml(action)}" class="inline">${csrfField(csrfToken)}${fields}<button type="submit"${options.danger ? ' class="danger"' : ''}>${escapeHtml(label)}</button></form>`;
 }
 
+/** A time of day only (UTC), for a column beside a full date. */
+export function formatClock(date: Date | null | undefined): string {
+  if (!date) return '<span class="muted">—</span>';
+  const iso = date.toISOString();
+  return `<time datetime="${iso}">${iso.slice(11, 19)}</time>`;
+}
+
 export function formatTime(date: Date | null | undefined): string {
   if (!date) return '<span class="muted">—</span>';
   const iso = date.toISOString();
@@ -105,11 +117,11 @@ export const ADMIN_CSS = `
 body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 10; }
-header.top { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.5rem; background: var(--accent); color: #fff; flex-wrap: wrap; }
+header.top { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.5rem; background: var(--accent); color: #fff; flex-wrap: wrap; }
 header.top a { color: #fff; text-decoration: none; }
 header.top .brand { font-weight: 700; font-size: 1.1rem; }
 header.top nav ul { display: flex; gap: .25rem; list-style: none; margin: 0; padding: 0; flex-wrap: wrap; }
-header.top nav a { padding: .35rem .7rem; border-radius: 6px; display: inline-block; }
+header.top nav a { padding: .35rem .55rem; border-radius: 6px; display: inline-block; }
 header.top nav a:hover, header.top nav a[aria-current=page] { background: rgba(255,255,255,.18); }
 header.top .who { margin-left: auto; display: flex; gap: 1rem; align-items: center; font-size: .9rem; }
 main.wide { max-width: 78rem; margin: 1.5rem auto; padding: 0 1.5rem; }
@@ -117,7 +129,7 @@ main.card { width: min(28rem, calc(100vw - 2rem)); margin: 12vh auto 2rem; backg
   border-radius: 12px; padding: 2rem; box-shadow: 0 2px 12px rgba(20, 30, 60, .06); }
 .panel.narrow { max-width: 30rem; }
 .panel.narrow.wide-form { max-width: 42rem; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem 1.5rem; margin-bottom: 1.25rem; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem 1.5rem; margin-bottom: 1.25rem; overflow-x: auto; }
 h1 { font-size: 1.45rem; margin: 0 0 1rem; }
 h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
 p { margin: .5rem 0 1rem; }
@@ -158,6 +170,21 @@ tbody tr:hover { background: #fafbfd; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1.5rem; margin: 0; }
 dl.fields dt { color: var(--muted); }
 dl.fields dd { margin: 0; word-break: break-word; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: .75rem; margin-bottom: 1.25rem; }
+.figure { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: .7rem 1rem; }
+.figure .value { display: block; font-size: 1.5rem; font-weight: 700; }
+.figure .label { color: var(--muted); font-size: .85rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(32rem, 1fr)); gap: 0 1.25rem; }
+.chart-panel { min-width: 0; }
+.chart { position: relative; height: 13rem; display: none; }
+.charts-drawn .chart { display: block; }
+details { margin-top: .75rem; }
+details summary { cursor: pointer; color: var(--accent); font-size: .9rem; }
+details table { margin-top: .5rem; font-size: .9rem; }
+details[open] { max-height: 22rem; overflow: auto; }
+fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 1.25rem 0 0; padding: .25rem 1rem 1rem; }
+legend { font-weight: 700; padding: 0 .4rem; }
+label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; background: #eef1f6; }
 .badge.good { background: #e3f3e8; color: var(--good); }
 .badge.bad { background: #fbe5e3; color: var(--bad); }
