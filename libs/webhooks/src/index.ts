@@ -1,5 +1,6 @@
 // WebhookDelivery and OutboxSweeper: for the integration tests of delivery and the sweep.
 export { type DeliveryResult, WebhookDelivery } from './delivery/webhook-delivery.service.js';
+export { EventBodySource, type RetainedMessageRef } from './event-body-source.js';
 export { EventOutbox, type NewEvent } from './event-outbox.service.js';
 export { type EventPage, type EventRow, EventsService } from './events.service.js';
 export { OutboxSweeper } from './outbox-sweeper.service.js';

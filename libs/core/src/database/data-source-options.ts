@@ -7,6 +7,7 @@ import { TracerRounds1764370000000 } from './migrations/1764370000000-tracer-rou
 import { DayTwoOperations1764380000000 } from './migrations/1764380000000-day-two-operations.js';
 import { PartnerKeyLifecycle1764390000000 } from './migrations/1764390000000-partner-key-lifecycle.js';
 import { AdminAuditLog1764400000000 } from './migrations/1764400000000-admin-audit-log.js';
+import { Backfills1764430000000 } from './migrations/1764430000000-backfills.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   DayTwoOperations1764380000000,
   PartnerKeyLifecycle1764390000000,
   AdminAuditLog1764400000000,
+  Backfills1764430000000,
 ];
 
 /** Options shared by the application's data source and the CLI's. */

@@ -33,6 +33,14 @@ export interface ProcessOptions {
    * seen under another UIDVALIDITY are provably this message, renumbered, and are not delivered again.
    */
   foundByDate: boolean;
+  /** Set when a backfill sends this message: then neither the user's creation date nor the cursor applies. */
+  backfill?: BackfillStep;
+}
+
+/** How a backfill run keeps its progress in the same transaction as each message it sends or skips. */
+export interface BackfillStep {
+  /** Throws to roll the message back, when the run no longer holds its backfill (cancelled, taken over). */
+  recorded(manager: EntityManager, uid: number, outcome: 'delivered' | 'skipped'): Promise<void>;
 }
 
 export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
@@ -80,6 +88,7 @@ export class NewMailPipeline {
           tag: account.user.tag,
           uid: message.uid,
           size: message.size,
+          ...(options.backfill ? { backfill: true } : {}),
         },
         'new mail detected',
       );
@@ -96,7 +105,7 @@ export class NewMailPipeline {
   ): Promise<PipelineOutcome> {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
-    if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
+    if (!options.backfill && message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
       await this.dataSource.transaction((manager) => this.states.advanceCursor(manager, user.id, cursor));
       return 'older_than_user';
     }
@@ -106,10 +115,11 @@ export class NewMailPipeline {
     const tracer = await this.tracers.outstandingTracer(user.id, message.envelope?.subject);
     if (tracer) {
       const detection: { at: Date | null } = { at: null };
-      const outcome = await this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager) => {
+      const closeTracer = async (manager: EntityManager): Promise<PipelineOutcome> => {
         detection.at = await this.tracers.close(manager, tracer);
         return 'tracer';
-      });
+      };
+      const outcome = await this.record(account, uidValidity, message, { messageId, sha1: null }, closeTracer, options);
       if (outcome === 'tracer' && detection.at)
         this.tracers.observeLatency(tracer, detection.at, account.provider.code);
       return outcome;
@@ -124,29 +134,37 @@ export class NewMailPipeline {
     const size = source ? source.length : Math.max(message.size, maxBytes + 1);
     const detectedAt = new Date();
 
-    return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
-      if (options.foundByDate && (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1))) {
-        return 'duplicate';
-      }
-      const eventId = await this.outbox.record(manager, {
-        partnerId: account.partnerId,
-        userId: user.id,
-        type: 'new_mail',
-        metadata: {
-          uid: message.uid,
-          uid_validity: uidValidity,
-          internal_date: message.internalDate.toISOString(),
-          detected_at: detectedAt.toISOString(),
-          size,
-          truncated,
-          sha1,
-          envelope: toSeedEnvelope(message.envelope),
-        },
-        body: source,
-      });
-      await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
-      return { eventId };
-    });
+    return this.record(
+      account,
+      uidValidity,
+      message,
+      { messageId, sha1 },
+      async (manager, mailLogId) => {
+        if (options.foundByDate && (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1))) {
+          return 'duplicate';
+        }
+        const eventId = await this.outbox.record(manager, {
+          partnerId: account.partnerId,
+          userId: user.id,
+          type: 'new_mail',
+          metadata: {
+            uid: message.uid,
+            uid_validity: uidValidity,
+            internal_date: message.internalDate.toISOString(),
+            detected_at: detectedAt.toISOString(),
+            size,
+            truncated,
+            sha1,
+            envelope: toSeedEnvelope(message.envelope),
+            ...(options.backfill ? { backfill: true } : {}),
+          },
+          body: source,
+        });
+        await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
+        return { eventId };
+      },
+      options,
+    );
   }
 
   /**
@@ -188,7 +206,8 @@ export class NewMailPipeline {
 
   /**
    * Inserts the mail log (a no-op if any process already recorded this UID), runs `work` and advances the
-   * cursor, all in one transaction; queues the event, if any, after the commit.
+   * cursor, all in one transaction; queues the event, if any, after the commit. A backfill records its
+   * progress instead of moving the cursor: the live session's place in the mailbox is its own.
    */
   private async record(
     account: MailboxAccount,
@@ -196,6 +215,7 @@ export class NewMailPipeline {
     message: { uid: number; internalDate?: Date },
     identity: { messageId: string | null; sha1: string | null },
     work: (manager: EntityManager, mailLogId: string) => Promise<PipelineOutcome | { eventId: string }>,
+    options: ProcessOptions = { foundByDate: false },
   ): Promise<PipelineOutcome> {
     const result = await this.dataSource.transaction(async (manager) => {
       const mailLogId = randomUUID();
@@ -214,6 +234,10 @@ export class NewMailPipeline {
         ],
       );
       const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
+      if (options.backfill) {
+        await options.backfill.recorded(manager, message.uid, typeof outcome === 'object' ? 'delivered' : 'skipped');
+        return outcome;
+      }
       await this.states.advanceCursor(manager, account.user.id, {
         uid: message.uid,
         uidValidity,
