@@ -110,6 +110,10 @@ export class BackfillScheduler implements OnApplicationBootstrap, BeforeApplicat
       const opened = await this.sessions.admitHandshake(() => this.connector.open(account, logger, signal));
       client = opened.client;
       signal.addEventListener('abort', () => opened.client.close(), { once: true });
+      // New mail this connection hears of is the live session's: it looks at once (its IDLE may not have
+      // heard, see MailboxSession.nudge). The first nudge renews its IDLE now that a second session is open.
+      opened.client.on('exists', () => this.sessions.nudge(backfill.userId));
+      this.sessions.nudge(backfill.userId);
       const deps = {
         progress: this.progress,
         pipeline: this.pipeline,

@@ -67,6 +67,11 @@ export class SessionManager implements BeforeApplicationShutdown {
     this.stopListeners.push(listener);
   }
 
+  /** Makes the mailbox's session look for new mail now (see MailboxSession.nudge). */
+  nudge(userId: string): void {
+    this.sessions.get(userId)?.nudge();
+  }
+
   /** Whether this process is watching (owns) the mailbox now. */
   owns(userId: string): boolean {
     return this.sessions.has(userId);
