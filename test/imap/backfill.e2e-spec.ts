@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { buildMail } from '../harness/mail-factory.js';
 import { type RecordedRequest, WebhookSink } from '../harness/webhook-sink.js';
 import { usersPath } from '../support/api-client.js';
+import { screenshot, TestBrowser } from '../support/browser.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
@@ -323,6 +324,54 @@ describe('backfill against Dovecot', () => {
     const badDate = await bed.cli(['users', 'backfill', ...target, '--until', 'soon']);
     expect(badDate.code).toBe(1);
     expect(badDate.stderr).toContain('until');
+  });
+
+  it('an operator starts one from the user page in the admin, and sees its progress there', async () => {
+    const mailbox = await watchedWithHistory(9, 4);
+    const browser = await TestBrowser.launch();
+    try {
+      const page = await browser.newPage();
+      const open = (path: string) => page.goto(new URL(path, bed.api.url).toString());
+      await open('/admin/login');
+      await page.getByLabel('Email').fill('admin@example.com');
+      await page.getByLabel('Password').fill('password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname === '/admin/password');
+      const passphrase = 'operators choose long passphrases';
+      await page.getByLabel('Current password').fill('password');
+      await page.getByLabel('New password', { exact: true }).fill(passphrase);
+      await page.getByLabel('New password again').fill(passphrase);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.waitForURL((url) => url.pathname === '/admin');
+
+      await open(`/admin/users/${mailbox.userId}`);
+      // Until must be later than since: refused, and the page says why.
+      await page.getByLabel('Since').fill('2025-01-01T00:03');
+      await page.getByLabel('Until').fill('2025-01-01T00:01');
+      await page.getByRole('button', { name: 'Start backfill' }).click();
+      await page.waitForURL((url) => url.pathname === `/admin/users/${mailbox.userId}`);
+      expect(await page.getByRole('status').textContent()).toContain('No backfill: until must be later than since');
+
+      await page.getByLabel('Since').fill('2025-01-01T00:01');
+      await page.getByRole('button', { name: 'Start backfill' }).click();
+      await page.waitForURL((url) => url.pathname === `/admin/users/${mailbox.userId}`);
+      expect(await page.getByRole('status').textContent()).toContain('Backfill requested');
+      await waitFor('3 webhooks', () => hooksFor(mailbox).length === 3, { timeoutMs: 15_000 });
+      await waitFor('the panel to show it done', async () => {
+        await page.reload();
+        return (await page.locator('section', { hasText: 'Backfill' }).textContent())?.includes('done');
+      });
+      expect(await page.locator('section', { hasText: 'Backfill' }).textContent()).toContain(
+        '3 sent, 0 already delivered, of 3',
+      );
+      await screenshot(page, 'backfill-admin-user-page');
+    } finally {
+      await browser.close();
+    }
+    const [entry] = await bed.sql(
+      "SELECT outcome FROM admin_audit_log WHERE action = 'user.backfill' ORDER BY created_at DESC LIMIT 1",
+    );
+    expect(entry.outcome).toBe('success');
   });
 
   it('imap-client SIGKILLed mid-backfill: the next owner resumes after the last UID, every message once', async () => {

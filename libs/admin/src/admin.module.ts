@@ -1,6 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 
 import { ConnectionsModule } from '@app/connections';
+import { BackfillsModule } from '@app/imap';
 import { OperatorsModule } from '@app/operators';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
@@ -17,17 +18,27 @@ import { PartnersController } from './partners.controller.js';
 import { AdminAuthMiddleware } from './session/admin-auth.middleware.js';
 import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
 import { SignInController } from './sign-in.controller.js';
+import { UserBackfillsController } from './user-backfills.controller.js';
 import { UsersController } from './users.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
-  imports: [ConnectionsModule, OperatorsModule, PartnersModule, ProvidersModule, UsersModule, WebhooksModule],
+  imports: [
+    BackfillsModule,
+    ConnectionsModule,
+    OperatorsModule,
+    PartnersModule,
+    ProvidersModule,
+    UsersModule,
+    WebhooksModule,
+  ],
   controllers: [
     SignInController,
     HomeController,
     PartnersController,
     ConnectionsController,
     UsersController,
+    UserBackfillsController,
     EventsController,
     AdminUsersController,
     AuditController,

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
 import { DomainError } from '@app/core';
+import { BackfillRequests } from '@app/imap';
 import { AuditLog } from '@app/operators';
 import { SignedUserUrls, USER_STATES, type UserState, UsersService } from '@app/users';
 import { EventsService } from '@app/webhooks';
@@ -12,6 +13,7 @@ import { confirmPage } from './pages/confirm-page.js';
 import { queryText } from './pages/forms.js';
 import { PAGE_SIZE } from './pages/lists.js';
 import { sendPage } from './pages/responses.js';
+import { backfillPanel } from './pages/user-backfill-panel.js';
 import { type UserFilter, userPage, usersListPage } from './pages/user-pages.js';
 import { signedInAdmin, takeNotice } from './session/session-ops.js';
 
@@ -26,6 +28,7 @@ export class UsersController {
     private readonly urls: SignedUserUrls,
     private readonly events: EventsService,
     private readonly audit: AuditLog,
+    private readonly backfills: BackfillRequests,
   ) {}
 
   @Get()
@@ -66,6 +69,8 @@ export class UsersController {
     @Res() response: Response,
   ): Promise<void> {
     const user = await this.users.getById(id);
+    const admin = signedInAdmin(response);
+    const backfills = backfillPanel(user.id, await this.backfills.recentForUser(user.id), admin.csrfToken);
     sendPage(
       response,
       200,
@@ -76,6 +81,7 @@ export class UsersController {
         disconnectUrl: this.urls.url('disconnect', user.id),
         events: await this.events.recentForUser(user.id),
         notice: takeNotice(request),
+        sections: [backfills],
       }),
     );
   }

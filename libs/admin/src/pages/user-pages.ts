@@ -89,6 +89,8 @@ export function userPage(view: {
   disconnectUrl: string;
   events: { id: string; type: string; status: string; attempts: number; createdAt: Date; lastError: string | null }[];
   notice?: string;
+  /** Further panels (HTML), shown after the events. */
+  sections?: string[];
 }): string {
   const user = view.user;
   const events = view.events.map((event) => [
@@ -125,6 +127,7 @@ ${link('connect-url', 'Connect link', view.connectUrl)}
 ${link('disconnect-url', 'Disconnect link', view.disconnectUrl)}
 <p class="hint" id="links-hint">Signed, valid for 30 minutes from when this page was opened.</p></section>
 <section class="panel"><h2>Recent webhook events</h2>
-${table(['When', 'Type', 'Status', 'Attempts', 'Last error'], events, 'No events yet.')}</section>`,
+${table(['When', 'Type', 'Status', 'Attempts', 'Last error'], events, 'No events yet.')}</section>
+${(view.sections ?? []).join('\n')}`,
   });
 }
