@@ -4,6 +4,7 @@ import { ScratchDatabase } from '../support/scratch-database.js';
 const TABLES = [
   'admin_audit_log',
   'admin_users',
+  'backfills',
   'imap_providers',
   'mail_logs',
   'partner_connections',
@@ -39,6 +40,7 @@ describe('migrations', () => {
         'DayTwoOperations1764380000000',
         'PartnerKeyLifecycle1764390000000',
         'AdminAuditLog1764400000000',
+        'Backfills1764430000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);
@@ -46,7 +48,7 @@ describe('migrations', () => {
     const again = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(again.json).toEqual({ database_created: false, applied: [] });
 
-    for (let i = 0; i < 7; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
+    for (let i = 0; i < 8; i++) expect((await runCli(['migrate', '--down'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual([]);
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);
