@@ -4,6 +4,7 @@ import { ScratchDatabase } from '../support/scratch-database.js';
 const TABLES = [
   'admin_audit_log',
   'admin_users',
+  'backfills',
   'imap_providers',
   'mail_logs',
   'partner_connections',
@@ -40,6 +41,7 @@ describe('migrations', () => {
         'PartnerKeyLifecycle1764390000000',
         'AdminAuditLog1764400000000',
         'DashboardIndexes1764410000000',
+        'Backfills1764430000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);

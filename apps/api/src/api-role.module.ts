@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { AdminModule } from '@app/admin';
 import { ConnectModule } from '@app/connect';
+import { BackfillsApiModule, EventBodyRefetchModule } from '@app/imap';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
 import { TracersApiModule } from '@app/tracers';
@@ -17,6 +18,8 @@ import { EventsApiModule } from '@app/webhooks';
     ProvidersModule,
     UsersApiModule,
     EventsApiModule,
+    BackfillsApiModule,
+    EventBodyRefetchModule,
     TracersApiModule,
   ],
 })

@@ -3,7 +3,7 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { ClusterMembershipModule } from '@app/cluster';
 import { ConnectModule } from '@app/connect';
 import { ConnectionsModule } from '@app/connections';
-import { ImapModule, MailStatsModule } from '@app/imap';
+import { BackfillsModule, ImapModule, MailStatsModule } from '@app/imap';
 import { OperatorsModule } from '@app/operators';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
@@ -27,12 +27,14 @@ import { AdminSessionMiddleware } from './session/admin-session.middleware.js';
 import { SignInController } from './sign-in.controller.js';
 import { TracersController } from './tracers.controller.js';
 import { UserActionsController } from './user-actions.controller.js';
+import { UserBackfillsController } from './user-backfills.controller.js';
 import { UserPageData } from './user-page-data.js';
 import { UsersController } from './users.controller.js';
 
 /** The admin pages under /admin (the api role only): sessions in Redis, CSRF on every form, audit log. */
 @Module({
   imports: [
+    BackfillsModule,
     ClusterMembershipModule,
     ConnectModule,
     ConnectionsModule,
@@ -56,6 +58,7 @@ import { UsersController } from './users.controller.js';
     ConnectionUsersController,
     UsersController,
     UserActionsController,
+    UserBackfillsController,
     EventsController,
     TracersController,
     AdminUsersController,

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 
-import { RecentMail } from '@app/imap';
+import { BackfillRequests, RecentMail } from '@app/imap';
 import { hasCredentials, UsersService } from '@app/users';
 import { EventsService } from '@app/webhooks';
 
 import type { SignedInView } from './pages/admin-layout.js';
+import { backfillPanel } from './pages/user-backfill-panel.js';
 import type { UserPageView } from './pages/user-pages.js';
 
-/** Gathers what a user's page shows from the libs that own it: the user, its recent mail and events. */
+/** Gathers what a user's page shows from the libs that own it: the user, its recent mail, events and backfills. */
 @Injectable()
 export class UserPageData {
   constructor(
     private readonly users: UsersService,
     private readonly mail: RecentMail,
     private readonly events: EventsService,
+    private readonly backfills: BackfillRequests,
   ) {}
 
   async view(
@@ -32,6 +34,7 @@ export class UserPageData {
       needsCredentials: !hasCredentials(detail.user),
       events: await this.events.recentForUser(userId),
       mail: await this.mail.forUser(userId),
+      sections: [backfillPanel(userId, await this.backfills.recentForUser(userId), admin.csrfToken)],
       ...extra,
     };
   }

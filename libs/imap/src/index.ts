@@ -1,5 +1,10 @@
+export { type BackfillResponse, toBackfillResponse } from './backfill/api/backfill.dto.js';
+export { BACKFILL_STATUSES, type Backfill, type BackfillStatus } from './backfill/backfill.entity.js';
+export { type BackfillInput, BackfillRequests } from './backfill/backfill-requests.service.js';
+export { BackfillsApiModule, BackfillsModule, EventBodyRefetchModule } from './backfill/backfill.module.js';
 export { imapFlowOptions, type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
 export { ImapClientModule } from './imap-client.module.js';
+export { ImapErrors } from './imap.errors.js';
 export { ImapModule } from './imap.module.js';
 export { MailActivity } from './stats/mail-activity.query.js';
 export { MailStatsModule } from './stats/mail-stats.module.js';

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 
 import { SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
 
@@ -24,6 +25,7 @@ export class EventOutbox {
   constructor(
     private readonly secretBox: SecretBox,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
   ) {}
 
   /** Inserts a pending event with the caller's transaction; enqueue it after the commit. */
@@ -85,6 +87,12 @@ export class EventOutbox {
     }
     await this.enqueue(eventId, partnerId);
     return true;
+  }
+
+  /** Stores a message body again (read back from the mailbox for a redelivery), encrypted like the first. */
+  async storeBody(eventId: string, body: Buffer): Promise<void> {
+    const sealed = this.secretBox.encrypt(body, { table: 'webhook_events', column: 'body', id: eventId });
+    await this.events.update({ id: eventId }, { body: sealed });
   }
 
   readBody(event: Pick<WebhookEvent, 'id' | 'body'>): Buffer | null {

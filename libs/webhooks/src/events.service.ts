@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
@@ -6,6 +6,7 @@ import { isUuid, keysetPage } from '@app/core';
 import { UserDirectory } from '@app/users';
 
 import type { ListEventsQuery } from './dto/list-events.query.js';
+import { EventBodySource } from './event-body-source.js';
 import { EventOutbox } from './event-outbox.service.js';
 import { TransmitLog } from './transmit-log.entity.js';
 import { WebhookEvent, type WebhookEventStatus } from './webhook-event.entity.js';
@@ -29,6 +30,7 @@ export class EventsService {
     @InjectRepository(TransmitLog) private readonly transmitLogs: Repository<TransmitLog>,
     private readonly outbox: EventOutbox,
     private readonly directory: UserDirectory,
+    @Optional() private readonly bodySource?: EventBodySource,
   ) {}
 
   async list(partnerId: string, query: ListEventsQuery): Promise<EventPage> {
@@ -56,7 +58,8 @@ export class EventsService {
 
   /**
    * Sends an event again, with the same id (so the same webhook-id). A new round: its attempts start over
-   * at 0 (the transmit logs keep every earlier attempt).
+   * at 0 (the transmit logs keep every earlier attempt). A message whose body is no longer stored is read
+   * again from its mailbox by UID, where that is possible (same UIDVALIDITY, same bytes).
    */
   async redeliver(partnerId: string, id: string): Promise<EventRow> {
     const row = await this.find(partnerId, id);
@@ -91,7 +94,16 @@ export class EventsService {
     if (event.status === 'pending') return true;
     if (event.type === 'new_mail' && event.body === null && event.metadata.truncated !== true) {
       if (!strict) return false;
-      throw WebhookErrors.bodyNotRetained();
+      if (!this.bodySource || !event.userId) throw WebhookErrors.bodyNotRetained();
+      const { uid, uid_validity: uidValidity, sha1 } = event.metadata;
+      const source = await this.bodySource.refetch({
+        eventId: event.id,
+        userId: event.userId,
+        uid: Number(uid),
+        uidValidity: Number(uidValidity),
+        sha1: typeof sha1 === 'string' ? sha1 : null,
+      });
+      await this.outbox.storeBody(event.id, source);
     }
     await this.events.update({ id: event.id }, { status: 'pending', attempts: 0, lastError: null, deliveredAt: null });
     await this.outbox.requeue(event.id, event.partnerId);

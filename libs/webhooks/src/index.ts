@@ -2,6 +2,7 @@
 export { type DeliveryResult, WebhookDelivery } from './delivery/webhook-delivery.service.js';
 export { type TestWebhookResult, WebhookTester } from './delivery/webhook-tester.service.js';
 export { type AttemptResults, DeliveryStats, type LatencyFigures } from './delivery-stats.query.js';
+export { EventBodySource, type RetainedMessageRef } from './event-body-source.js';
 export { EventOutbox, type NewEvent } from './event-outbox.service.js';
 export { type EventPage, type EventRow, EventsService } from './events.service.js';
 export { OutboxSweeper } from './outbox-sweeper.service.js';

@@ -1,3 +1,5 @@
+import { isUuid } from '@app/core';
+import { BackfillRequests, BackfillsModule, toBackfillResponse } from '@app/imap';
 import { API_USER_STATES, type ApiUserState, OperatorUsersModule, OperatorUsersQuery } from '@app/users';
 
 import { parseFlags } from '../cli-args.js';
@@ -7,6 +9,8 @@ import { withCommandContext } from '../command-context.js';
 const USAGE = `usage: superimap users list [--partner ID] [--connection CODE] [--tag TAG] [--state STATE]
        superimap users show --tag TAG [--partner ID] [--connection CODE]
        superimap users state [--partner ID] [--connection CODE]
+       superimap users backfill --partner ID --connection CODE --tag TAG [--since ISO-DATE] [--until ISO-DATE]
+       superimap users backfill --partner ID --connection CODE --tag TAG --show ID | --cancel ID
 states: ${API_USER_STATES.join(', ')}`;
 
 const FILTER_FLAGS = {
@@ -18,6 +22,7 @@ const FILTER_FLAGS = {
 
 /** Users across partners, as an operator needs them without the admin pages (never a credential). */
 export async function usersCommand([action, ...args]: string[]): Promise<unknown> {
+  if (action === 'backfill') return backfillCommand(args);
   if (action !== 'list' && action !== 'show' && action !== 'state') throw new CliError(USAGE, USAGE_ERROR);
   const flags = parseFlags(args, FILTER_FLAGS);
   const state = flags.state as string | undefined;
@@ -39,4 +44,30 @@ export async function usersCommand([action, ...args]: string[]): Promise<unknown
     if (users.length === 0) throw new CliError(`no user with tag '${filter.tag}'`, 1);
     return users.length === 1 ? users[0] : users; // one tag may exist under several partners
   });
+}
+
+/** `users backfill`: asks the imap-client owning the mailbox to deliver its history (or shows or cancels that). */
+async function backfillCommand(args: string[]): Promise<unknown> {
+  const flags = parseFlags(args, {
+    ...FILTER_FLAGS,
+    since: { type: 'string' },
+    until: { type: 'string' },
+    show: { type: 'string' },
+    cancel: { type: 'string' },
+  });
+  const { partner, connection, tag, since, until, show, cancel } = flags as Record<string, string | undefined>;
+  if (!partner || !connection || !tag)
+    throw new CliError(`--partner, --connection and --tag are required\n${USAGE}`, USAGE_ERROR);
+  if (!isUuid(partner)) throw new CliError('--partner must be a partner id', USAGE_ERROR);
+  if (show && cancel) throw new CliError('give --show or --cancel, not both', USAGE_ERROR);
+  return withCommandContext(
+    [BackfillsModule],
+    async (context) => {
+      const requests = context.get(BackfillRequests);
+      if (show) return toBackfillResponse(await requests.get(partner, connection, tag, show));
+      if (cancel) return toBackfillResponse(await requests.cancel(partner, connection, tag, cancel));
+      return toBackfillResponse(await requests.request(partner, connection, tag, { since, until }));
+    },
+    { queues: true },
+  );
 }

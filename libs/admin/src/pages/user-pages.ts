@@ -110,6 +110,8 @@ export interface UserPageView {
   mail: SeenMessage[];
   issuedLink?: IssuedLinkView;
   notice?: string;
+  /** Further panels (HTML), shown after the events. */
+  sections?: string[];
 }
 
 export function userPage(view: UserPageView): string {
@@ -165,7 +167,8 @@ ${linksPanel(view)}
 ${table(['Seen', 'Message-Id', 'UID', 'Internal date', 'Webhook'], mail, 'No mail seen yet.')}</section>
 <section class="panel"><h2>Recent webhook events</h2>
 ${table(['When', 'Type', 'Status', 'Attempts', 'Last error'], events, 'No events yet.')}
-<p><a href="${partnerEvents}">All events of this partner</a></p></section>`,
+<p><a href="${partnerEvents}">All events of this partner</a></p></section>
+${(view.sections ?? []).join('\n')}`,
   });
 }
 

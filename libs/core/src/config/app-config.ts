@@ -136,6 +136,12 @@ export class AppConfig {
   @Min(1024)
   MAX_EMAIL_SIZE = 1_048_576;
 
+  /** Messages per second a backfill sends per mailbox, so a mailbox's history never crowds out its live mail. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  BACKFILL_RATE = 10;
+
   /** Seconds between tracer rounds. */
   @Transform(toNumber)
   @IsNumber()

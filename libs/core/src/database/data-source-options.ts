@@ -8,6 +8,7 @@ import { DayTwoOperations1764380000000 } from './migrations/1764380000000-day-tw
 import { PartnerKeyLifecycle1764390000000 } from './migrations/1764390000000-partner-key-lifecycle.js';
 import { AdminAuditLog1764400000000 } from './migrations/1764400000000-admin-audit-log.js';
 import { DashboardIndexes1764410000000 } from './migrations/1764410000000-dashboard-indexes.js';
+import { Backfills1764430000000 } from './migrations/1764430000000-backfills.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   PartnerKeyLifecycle1764390000000,
   AdminAuditLog1764400000000,
   DashboardIndexes1764410000000,
+  Backfills1764430000000,
 ];
 
 /** Options shared by the application's data source and the CLI's. */

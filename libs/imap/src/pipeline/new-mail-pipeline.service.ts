@@ -38,11 +38,19 @@ export interface ProcessOptions {
    * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch.
    */
   jobs?: PendingJobs;
+  /** Set when a backfill sends this message: then neither the user's creation date nor the cursor applies. */
+  backfill?: BackfillStep;
 }
 
 /** Delivery jobs of committed events, to queue together. */
 export class PendingJobs {
   readonly events: { eventId: string; partnerId: string }[] = [];
+}
+
+/** How a backfill run keeps its progress in the same transaction as each message it sends or skips. */
+export interface BackfillStep {
+  /** Throws to roll the message back, when the run no longer holds its backfill (cancelled, taken over). */
+  recorded(manager: EntityManager, uid: number, outcome: 'delivered' | 'skipped'): Promise<void>;
 }
 
 export type PipelineOutcome = 'event' | 'tracer' | 'older_than_user' | 'duplicate' | 'already_recorded';
@@ -90,6 +98,7 @@ export class NewMailPipeline {
           tag: account.user.tag,
           uid: message.uid,
           size: message.size,
+          ...(options.backfill ? { backfill: true } : {}),
         },
         'new mail detected',
       );
@@ -106,7 +115,7 @@ export class NewMailPipeline {
   ): Promise<PipelineOutcome> {
     const { user } = account;
     const cursor = { uid: message.uid, uidValidity, internalDate: message.internalDate };
-    if (message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
+    if (!options.backfill && message.internalDate.getTime() < user.createdAt.getTime() - CREATION_GRACE_MS) {
       await this.states.moveCursor(user.id, cursor);
       return 'older_than_user';
     }
@@ -116,10 +125,11 @@ export class NewMailPipeline {
     const tracer = await this.tracers.outstandingTracer(user.id, message.envelope?.subject);
     if (tracer) {
       const detection: { at: Date | null } = { at: null };
-      const outcome = await this.record(account, uidValidity, message, { messageId, sha1: null }, async (manager) => {
+      const closeTracer = async (manager: EntityManager): Promise<PipelineOutcome> => {
         detection.at = await this.tracers.close(manager, tracer);
         return 'tracer';
-      });
+      };
+      const outcome = await this.record(account, uidValidity, message, { messageId, sha1: null }, closeTracer, options);
       if (outcome === 'tracer' && detection.at)
         this.tracers.observeLatency(tracer, detection.at, account.provider.code);
       return outcome;
@@ -147,18 +157,29 @@ export class NewMailPipeline {
         truncated,
         sha1,
         envelope: toSeedEnvelope(message.envelope),
+        ...(options.backfill ? { backfill: true } : {}),
       },
       body: source,
     };
-    if (!options.foundByDate) {
+    // The one-statement path; a backfill keeps its progress in the same transaction, so it takes the other.
+    if (!options.foundByDate && !options.backfill) {
       return this.recordEvent(account, uidValidity, message, { messageId, sha1 }, event, options.jobs);
     }
-    return this.record(account, uidValidity, message, { messageId, sha1 }, async (manager, mailLogId) => {
-      if (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1)) return 'duplicate';
-      const eventId = await this.outbox.record(manager, event);
-      await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
-      return { eventId };
-    });
+    return this.record(
+      account,
+      uidValidity,
+      message,
+      { messageId, sha1 },
+      async (manager, mailLogId) => {
+        if (options.foundByDate && (await this.seenUnderOtherUidValidity(manager, user.id, uidValidity, sha1))) {
+          return 'duplicate';
+        }
+        const eventId = await this.outbox.record(manager, event);
+        await manager.query('UPDATE mail_logs SET event_id = $1 WHERE id = $2', [eventId, mailLogId]);
+        return { eventId };
+      },
+      options,
+    );
   }
 
   /**
@@ -249,7 +270,8 @@ export class NewMailPipeline {
 
   /**
    * Inserts the mail log (a no-op if any process already recorded this UID), runs `work` and advances the
-   * cursor, all in one transaction; queues the event, if any, after the commit.
+   * cursor, all in one transaction; queues the event, if any, after the commit. A backfill records its
+   * progress instead of moving the cursor: the live session's place in the mailbox is its own.
    */
   private async record(
     account: MailboxAccount,
@@ -257,6 +279,7 @@ export class NewMailPipeline {
     message: { uid: number; internalDate?: Date },
     identity: { messageId: string | null; sha1: string | null },
     work: (manager: EntityManager, mailLogId: string) => Promise<PipelineOutcome | { eventId: string }>,
+    options: ProcessOptions = { foundByDate: false },
   ): Promise<PipelineOutcome> {
     const result = await this.dataSource.transaction(async (manager) => {
       const mailLogId = randomUUID();
@@ -275,6 +298,10 @@ export class NewMailPipeline {
         ],
       );
       const outcome = inserted.length === 0 ? 'already_recorded' : await work(manager, mailLogId);
+      if (options.backfill) {
+        await options.backfill.recorded(manager, message.uid, typeof outcome === 'object' ? 'delivered' : 'skipped');
+        return outcome;
+      }
       await this.states.advanceCursor(manager, account.user.id, {
         uid: message.uid,
         uidValidity,

@@ -81,6 +81,8 @@ export class MailboxSession {
   private catchUpSince: Date | null = null;
   /** Messages that failed to be read, so one that always fails is given up (MAX_READ_FAILURES). */
   private readonly readFailures = new ReadFailures();
+  /** Syncs the open connection now; set while watching. */
+  private syncNow?: () => void;
 
   constructor(
     readonly userId: string,
@@ -91,6 +93,15 @@ export class MailboxSession {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /**
+   * Looks for new mail now, as on an EXISTS. For when another connection to the mailbox (a backfill) heard
+   * of new mail: some servers stop telling an IDLE session about changes once a second session opens the
+   * mailbox (Dovecot, until the session's next command), so the live session must not rely on its IDLE alone.
+   */
+  nudge(): void {
+    this.syncNow?.();
   }
 
   /** Closes the connection (with LOGOUT when `graceful`) and resolves once the session has fully stopped. */
@@ -153,6 +164,7 @@ export class MailboxSession {
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
       client.on('exists', () => this.requestSync(account, mailbox));
+      this.syncNow = () => this.requestSync(account, mailbox);
       // Servers without IDLE are polled; with IDLE, a slow re-check still catches a lost EXISTS.
       const recheckSeconds = client.capabilities.has('IDLE')
         ? this.deps.config.IDLE_RESTART_INTERVAL
@@ -160,6 +172,7 @@ export class MailboxSession {
       const recheck = setInterval(() => this.requestSync(account, mailbox), recheckSeconds * 1000);
       this.requestSync(account, mailbox);
       await closed;
+      this.syncNow = undefined;
       clearInterval(recheck);
       clearTimeout(this.hibernationCheck);
       // A sync of a dead connection settles soon; one that does not is abandoned with it.
@@ -171,6 +184,7 @@ export class MailboxSession {
     } catch (error) {
       return classifyFailure(error);
     } finally {
+      this.syncNow = undefined;
       if (connectedAt && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.failures = 0;
       await this.closeClient(false);
     }

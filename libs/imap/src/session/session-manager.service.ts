@@ -23,6 +23,7 @@ export class SessionManager implements BeforeApplicationShutdown {
   private readonly deps: SessionDeps;
   private readonly logger: Logger;
   private shuttingDown = false;
+  private readonly stopListeners: ((userId: string) => void)[] = [];
 
   constructor(
     accounts: MailboxAccounts,
@@ -54,6 +55,26 @@ export class SessionManager implements BeforeApplicationShutdown {
       ),
     };
     metrics.observeSessions(() => this.countByState());
+  }
+
+  /** Runs a connection's handshake under IMAP_CONNECT_CONCURRENCY, in turn with the sessions' own. */
+  admitHandshake<T>(task: () => Promise<T>): Promise<T> {
+    return this.deps.admission.run(task);
+  }
+
+  /** Calls `listener` whenever this process stops watching a mailbox (work tied to the mailbox ends with it). */
+  onSessionStopped(listener: (userId: string) => void): void {
+    this.stopListeners.push(listener);
+  }
+
+  /** Makes the mailbox's session look for new mail now (see MailboxSession.nudge). */
+  nudge(userId: string): void {
+    this.sessions.get(userId)?.nudge();
+  }
+
+  /** Whether this process is watching (owns) the mailbox now. */
+  owns(userId: string): boolean {
+    return this.sessions.has(userId);
   }
 
   get size(): number {
@@ -131,6 +152,7 @@ export class SessionManager implements BeforeApplicationShutdown {
     const session = this.sessions.get(userId);
     if (!session) return;
     this.sessions.delete(userId);
+    for (const listener of this.stopListeners) listener(userId);
     await session.stop(graceful);
   }
 }

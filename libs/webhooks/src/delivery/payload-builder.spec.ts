@@ -53,6 +53,13 @@ describe('buildPayload', () => {
     expect(payload.sha1).toBe(createHash('sha1').update(latin1).digest('hex'));
   });
 
+  it('new_mail sent by a backfill: the same payload and signature, plus backfill: true', () => {
+    const payload = buildPayload({ ...base, metadata: { ...base.metadata, backfill: true } });
+    expect(payload).toEqual({ ...buildPayload(base), backfill: true });
+    expect(seedReceiverAccepts(JSON.stringify(payload), 'sk_test_key')).toBe(true);
+    expect(buildPayload(base)).not.toHaveProperty('backfill');
+  });
+
   it('new_mail of a message that could not be read: no body, truncated, and why (fetch_error)', () => {
     const metadata = { ...base.metadata, truncated: true, sha1: null, fetch_error: 'its source could not be fetched' };
     const payload = buildPayload({ ...base, metadata, rfc822: null });

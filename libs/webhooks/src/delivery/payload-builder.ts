@@ -66,6 +66,8 @@ export function buildPayload(context: PayloadContext): Record<string, unknown> {
     truncated: metadata.truncated === true,
     // Only on a message that could not be read (see NewMailPipeline.recordUnreadable).
     ...(typeof metadata.fetch_error === 'string' ? { fetch_error: metadata.fetch_error } : {}),
+    // Only on a message a backfill sent (it was in the mailbox before, not new).
+    ...(metadata.backfill === true ? { backfill: true } : {}),
     signature: seedSignature(context.apiKey, timestamp, sha1),
   };
 }
