@@ -141,9 +141,9 @@ export class CourierTestServer {
 
   /**
    * Delivers with Courier's own deliverquota (tmp/, then new/; the file is named when delivery begins).
-   * `slowMs` holds the second half of the message back that long, as a slow sender would.
+   * `holdUntil` holds the second half of the message back until it settles, as a slow sender would.
    */
-  async deliver(n: number, raw: Buffer, options: { slowMs?: number } = {}): Promise<void> {
+  async deliver(n: number, raw: Buffer, options: { holdUntil?: Promise<unknown> } = {}): Promise<void> {
     const child = spawn(join(COURIER, 'usr/bin/deliverquota.courier'), [this.maildir(this.checked(n))], {
       env: { LD_LIBRARY_PATH: LIBRARY_PATH },
       uid: MAIL_UID,
@@ -154,10 +154,10 @@ export class CourierTestServer {
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const stdin = child.stdin;
-    if (options.slowMs) {
+    if (options.holdUntil) {
       const half = Math.floor(raw.length / 2);
       stdin.write(raw.subarray(0, half));
-      await new Promise((resolve) => setTimeout(resolve, options.slowMs));
+      await options.holdUntil.catch(() => undefined);
       stdin.end(raw.subarray(half));
     } else {
       stdin.end(raw);

@@ -7,7 +7,7 @@ import { TestInstallation } from './test-installation.js';
 export interface MailServerUnderTest {
   readonly imapPort: number;
   user(n: number): MailUser;
-  deliver(n: number, raw: Buffer, options?: { slowMs?: number }): Promise<void>;
+  deliver(n: number, raw: Buffer, options?: { holdUntil?: Promise<unknown> }): Promise<void>;
   /** Every message's flags as the server holds them, `\Recent` included, read without changing any. */
   flags(n: number): Promise<Array<{ flags: string[] }>>;
   /** Makes the next session see a new UIDVALIDITY. */
