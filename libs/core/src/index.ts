@@ -7,6 +7,7 @@ export { rotateEncryptionKeys } from './crypto/key-rotation.js';
 export { SecretBox, SecretDecryptionError, type SecretLocation } from './crypto/secret-box.js';
 export { dataSourceOptions } from './database/data-source-options.js';
 export { ensureDatabase } from './database/ensure-database.js';
+export { HotQueries } from './database/hot-queries.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';
 export { type ErrorBody, errorBody } from './errors/error-body.js';
 export { ErrorBodySchema } from './errors/error-body.schema.js';

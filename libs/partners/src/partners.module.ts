@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { AuthFailureThrottle } from './api/auth-failure-throttle.js';
 import { PartnerAuthGuard } from './api/partner-auth.guard.js';
+import { PartnerDeliveryProfiles } from './partner-delivery-profiles.js';
 import { Partner } from './partner.entity.js';
 import { PartnersService } from './partners.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Partner])],
-  providers: [PartnersService],
-  exports: [PartnersService],
+  providers: [PartnersService, PartnerDeliveryProfiles],
+  exports: [PartnersService, PartnerDeliveryProfiles],
 })
 export class PartnersModule {}
 

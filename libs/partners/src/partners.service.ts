@@ -35,6 +35,12 @@ export interface CreatedPartner {
   webhookSecret: string;
 }
 
+/** The encrypted columns a partner's signing keys come from. */
+export type SigningMaterial = Pick<
+  Partner,
+  'id' | 'apiKey' | 'webhookSecret' | 'previousWebhookSecret' | 'previousWebhookSecretExpiresAt'
+>;
+
 /** Plaintext signing material of a partner, only ever held in memory. */
 export interface PartnerSigningKeys {
   apiKey: string;
@@ -181,13 +187,22 @@ export class PartnersService {
     await this.changes?.publish({ reason: 'connection_deleted', userIds: [] });
   }
 
-  signingKeys(partner: Partner, now = new Date()): PartnerSigningKeys {
+  signingKeys(partner: SigningMaterial, now = new Date()): PartnerSigningKeys {
+    return this.signingKeysUntil(partner, now).keys;
+  }
+
+  /** The signing keys, and until when they stay the same (the next retired secret's expiry). */
+  signingKeysUntil(partner: SigningMaterial, now = new Date()): { keys: PartnerSigningKeys; validUntil: number } {
     const location = (column: string) => ({ table: 'partners', column, id: partner.id });
+    const retired = this.retiredWebhookSecrets(partner, now);
     const webhookSecrets = [
       this.secretBox.decrypt(partner.webhookSecret, location('webhook_secret')),
-      ...this.retiredWebhookSecrets(partner, now).map((retired) => retired.secret),
+      ...retired.map((entry) => entry.secret),
     ];
-    return { apiKey: this.secretBox.decrypt(partner.apiKey, location('api_key')), webhookSecrets };
+    return {
+      keys: { apiKey: this.secretBox.decrypt(partner.apiKey, location('api_key')), webhookSecrets },
+      validUntil: Math.min(Infinity, ...retired.map((entry) => entry.expiresAt.getTime())),
+    };
   }
 
   /**
@@ -243,7 +258,7 @@ export class PartnersService {
    * The rotated-out secrets still in their grace window, newest first. `previous_webhook_secret` holds them
    * as one encrypted JSON list; a row written before lists existed holds one bare secret.
    */
-  private retiredWebhookSecrets(partner: Partner, now: Date): RetiredSecret[] {
+  private retiredWebhookSecrets(partner: SigningMaterial, now: Date): RetiredSecret[] {
     if (!partner.previousWebhookSecret) return [];
     const plaintext = this.secretBox.decrypt(partner.previousWebhookSecret, PREVIOUS_SECRETS_AT(partner.id));
     const retired: RetiredSecret[] = plaintext.startsWith('[')

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 
+import { HotQueries } from '@app/core';
+
 import { User } from './user.entity.js';
 
 /** Who an event is about, as the webhook payload names them. */
@@ -24,24 +26,29 @@ export interface LinkTarget {
   archived: boolean;
 }
 
+const DELIVERY_TARGET_SQL = `SELECT u.tag, u.email, u.enable_tracer, p.code AS provider_code
+  FROM users u
+  JOIN partner_connections c ON c.id = u.partner_connection_id
+  JOIN imap_providers p ON p.id = c.imap_provider_id
+ WHERE u.id = $1`;
+
 /** How other libs name users (tags, delivery targets) without reading the users table themselves. */
 @Injectable()
 export class UserDirectory {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly hot: HotQueries,
+  ) {}
 
   /** The delivery target of a user, or null if the user is gone. */
   async deliveryTarget(userId: string): Promise<DeliveryTarget | null> {
-    // On every webhook delivery: one row, no entity hydration.
-    const rows: { tag: string; email: string | null; provider_code: string; enable_tracer: boolean }[] =
-      await this.users.query(
-        `SELECT u.tag, u.email, u.enable_tracer, p.code AS provider_code
-           FROM users u
-           JOIN partner_connections c ON c.id = u.partner_connection_id
-           JOIN imap_providers p ON p.id = c.imap_provider_id
-          WHERE u.id = $1`,
-        [userId],
-      );
-    const row = rows[0];
+    // On every webhook delivery: one row of a prepared statement, no entity hydration.
+    const [row] = await this.hot.rows<{
+      tag: string;
+      email: string | null;
+      provider_code: string;
+      enable_tracer: boolean;
+    }>(DELIVERY_TARGET_SQL, [userId]);
     if (!row) return null;
     return { tag: row.tag, email: row.email, providerCode: row.provider_code, enableTracer: row.enable_tracer };
   }

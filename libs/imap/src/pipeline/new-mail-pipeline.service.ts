@@ -5,7 +5,7 @@ import type { MessageEnvelopeObject } from 'imapflow';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { AppConfig, ROOT_LOGGER } from '@app/core';
+import { AppConfig, HotQueries, ROOT_LOGGER } from '@app/core';
 import { TracersService } from '@app/tracers';
 import { type MailboxAccount, MailboxStates } from '@app/users';
 import { EventOutbox, type NewEvent } from '@app/webhooks';
@@ -70,6 +70,7 @@ export class NewMailPipeline {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly hot: HotQueries,
     private readonly states: MailboxStates,
     private readonly outbox: EventOutbox,
     private readonly tracers: TracersService,
@@ -202,7 +203,8 @@ export class NewMailPipeline {
       9 + insert.params.length,
       '(SELECT now() FROM logged)',
     );
-    const rows: { id: string }[] = await this.dataSource.query(
+    // A prepared statement: the text is the same for every mail, only the parameters change.
+    const rows = await this.hot.rows<{ id: string }>(
       `WITH logged AS (
          INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date, event_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -6,7 +6,10 @@ import { standardWebhookSignature } from './signatures.js';
 const USER_AGENT = 'SuperIMAP/0.2 (+webhooks)';
 
 /** The partner's URL for an event type, or null when it registered none. */
-export function webhookUrl(partner: Partner, type: WebhookEventType): string | null {
+export function webhookUrl(
+  partner: Pick<Partner, 'newMailWebhook' | 'userConnectedWebhook' | 'userDisconnectedWebhook' | 'accountErrorWebhook'>,
+  type: WebhookEventType,
+): string | null {
   if (type === 'new_mail') return partner.newMailWebhook;
   if (type === 'user_connected') return partner.userConnectedWebhook;
   if (type === 'account_error') return partner.accountErrorWebhook;

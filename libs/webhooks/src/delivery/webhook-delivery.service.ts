@@ -5,8 +5,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, ROOT_LOGGER } from '@app/core';
-import { PartnersService } from '@app/partners';
+import { AppConfig, HotQueries, ROOT_LOGGER } from '@app/core';
+import { PartnerDeliveryProfiles } from '@app/partners';
 import { UserDirectory, UsersService } from '@app/users';
 
 import { EventOutbox } from '../event-outbox.service.js';
@@ -44,7 +44,8 @@ export class WebhookDelivery {
 
   constructor(
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
-    private readonly partners: PartnersService,
+    private readonly hot: HotQueries,
+    private readonly partners: PartnerDeliveryProfiles,
     private readonly directory: UserDirectory,
     private readonly users: UsersService,
     private readonly outbox: EventOutbox,
@@ -81,21 +82,13 @@ export class WebhookDelivery {
   }
 
   private async partnerOf(eventId: string): Promise<string | null> {
-    const rows: { partner_id: string }[] = await this.events.query(
-      'SELECT partner_id FROM webhook_events WHERE id = $1',
-      [eventId],
-    );
-    return rows[0]?.partner_id ?? null;
+    const [row] = await this.hot.rows<{ partner_id: string }>(PARTNER_OF_EVENT_SQL, [eventId]);
+    return row?.partner_id ?? null;
   }
 
-  /** The event's row as delivery needs it: one SELECT, no entity hydration. */
+  /** The event's row as delivery needs it: one prepared SELECT, no entity hydration. */
   private async load(eventId: string): Promise<PendingEvent | null> {
-    const rows: PendingEventRow[] = await this.events.query(
-      `SELECT id, partner_id, user_id, type, status, metadata, body, attempts, last_error
-         FROM webhook_events WHERE id = $1`,
-      [eventId],
-    );
-    const row = rows[0];
+    const [row] = await this.hot.rows<PendingEventRow>(LOAD_EVENT_SQL, [eventId]);
     if (!row) return null;
     return {
       id: row.id,
@@ -123,15 +116,19 @@ export class WebhookDelivery {
       this.partners.get(event.partnerId),
       event.userId ? this.directory.deliveryTarget(event.userId) : null,
     ]);
-    const url = webhookUrl(partner, event.type);
-    if (!url || !target) {
-      const reason = !url ? `the partner has no ${event.type} webhook URL` : 'the user no longer exists';
+    const url = partner && webhookUrl(partner, event.type);
+    if (!partner || !url || !target) {
+      const reason = !partner
+        ? 'the partner no longer exists'
+        : !url
+          ? `the partner has no ${event.type} webhook URL`
+          : 'the user no longer exists';
       await this.settle(event, 'skipped', reason);
       this.metrics.deliveries.inc({ event: event.type, result: 'skipped' });
       return { done: 'skipped' };
     }
 
-    const keys = this.partners.signingKeys(partner);
+    const { keys } = partner;
     const timestamp = Math.floor(Date.now() / 1000);
     const body = JSON.stringify(
       buildPayload({
@@ -206,37 +203,18 @@ export class WebhookDelivery {
         lastError: status === null ? (response.error ?? 'request failed') : `HTTP ${status}`,
       };
     }
-    // Transmit logs are numbered over the event's whole history: a redelivered event's go on from the last round's.
-    const rows: { attempts: number; status: WebhookEvent['status'] }[] = await this.events.query(
-      `WITH attempted AS (
-         UPDATE webhook_events SET
-           attempts = attempts + 1,
-           updated_at = now(),
-           last_error = $2,
-           status = CASE WHEN $3 THEN 'delivered' WHEN attempts + 1 >= $4 THEN 'failed' ELSE status END,
-           delivered_at = CASE WHEN $3 THEN now() ELSE delivered_at END,
-           body = CASE WHEN $3 AND $5 THEN NULL ELSE body END
-         WHERE id = $1
-         RETURNING attempts, status
-       ), logged AS (
-         INSERT INTO transmit_logs (id, event_id, attempt, response_code, response_body, error, duration_ms)
-         SELECT $6, $1, COALESCE((SELECT max(attempt) FROM transmit_logs WHERE event_id = $1), 0) + 1, $7, $8, $9, $10
-          WHERE EXISTS (SELECT 1 FROM attempted)
-       )
-       SELECT attempts, status FROM attempted`,
-      [
-        event.id,
-        settlement.lastError,
-        settlement.delivered,
-        this.config.WEBHOOK_MAX_ATTEMPTS,
-        this.config.EVENT_BODY_RETENTION === 0,
-        randomUUID(),
-        response.status,
-        response.body,
-        response.error,
-        response.durationMs,
-      ],
-    );
+    const rows = await this.hot.rows<{ attempts: number; status: WebhookEvent['status'] }>(CONCLUDE_SQL, [
+      event.id,
+      settlement.lastError,
+      settlement.delivered,
+      this.config.WEBHOOK_MAX_ATTEMPTS,
+      this.config.EVENT_BODY_RETENTION === 0,
+      randomUUID(),
+      response.status,
+      response.body,
+      response.error,
+      response.durationMs,
+    ]);
     // No row: it was deleted meanwhile (with its partner); nothing is left to deliver.
     const row = rows[0];
     return row ? { attempt: row.attempts, status: row.status } : { attempt: event.attempts + 1, status: 'skipped' };
@@ -293,6 +271,32 @@ export class WebhookDelivery {
     }
   }
 }
+
+const PARTNER_OF_EVENT_SQL = 'SELECT partner_id FROM webhook_events WHERE id = $1';
+
+const LOAD_EVENT_SQL = `SELECT id, partner_id, user_id, type, status, metadata, body, attempts, last_error
+  FROM webhook_events WHERE id = $1`;
+
+/**
+ * Counts the attempt, logs it and settles the event in one statement. Transmit logs are numbered over the
+ * event's whole history: a redelivered event's go on from the last round's.
+ */
+const CONCLUDE_SQL = `WITH attempted AS (
+   UPDATE webhook_events SET
+     attempts = attempts + 1,
+     updated_at = now(),
+     last_error = $2,
+     status = CASE WHEN $3 THEN 'delivered' WHEN attempts + 1 >= $4 THEN 'failed' ELSE status END,
+     delivered_at = CASE WHEN $3 THEN now() ELSE delivered_at END,
+     body = CASE WHEN $3 AND $5 THEN NULL ELSE body END
+   WHERE id = $1
+   RETURNING attempts, status
+ ), logged AS (
+   INSERT INTO transmit_logs (id, event_id, attempt, response_code, response_body, error, duration_ms)
+   SELECT $6, $1, COALESCE((SELECT max(attempt) FROM transmit_logs WHERE event_id = $1), 0) + 1, $7, $8, $9, $10
+    WHERE EXISTS (SELECT 1 FROM attempted)
+ )
+ SELECT attempts, status FROM attempted`;
 
 /** The columns of webhook_events that delivery reads. */
 type PendingEvent = Pick<
