@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 
-import { FetchFloodError, fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
+import {
+  FetchFloodError,
+  fetchMetadata,
+  fetchSourceAtMost,
+  fetchWholeAtMost,
+  SourceTooLargeError,
+} from './bounded-fetch.js';
 
 type Row = Partial<FetchMessageObject> & { uid: number };
 
@@ -74,5 +80,53 @@ describe('fetchSourceAtMost', () => {
       'message UID 5 could not be read',
     );
     await expect(fetchSourceAtMost(clientAnswering(flood(7)), 5, 100)).rejects.toThrow(FetchFloodError);
+  });
+});
+
+describe('fetchWholeAtMost', () => {
+  const date = new Date('2026-11-30T10:00:00Z');
+  const source = (length: number) => Buffer.alloc(length, 'x');
+
+  it('reads metadata and at most one byte past the limit in one FETCH, merging split rows', async () => {
+    const client = clientAnswering([
+      { uid: 5, internalDate: date, size: 100, envelope: { subject: 'five' } },
+      { uid: 6, source: source(3) },
+      { uid: 5, source: source(100) },
+      { uid: 5, flags: new Set(['\\Seen']) },
+    ]);
+    expect(await fetchWholeAtMost(client, 5, 100)).toEqual({
+      message: { uid: 5, internalDate: date, size: 100, envelope: { subject: 'five' } },
+      source: source(100),
+    });
+    expect(client.asked).toEqual([
+      [
+        '5',
+        { uid: true, envelope: true, internalDate: true, size: true, source: { start: 0, maxLength: 101 } },
+        { uid: true },
+      ],
+    ]);
+  });
+
+  it('gives the metadata without a source when more than the limit arrived', async () => {
+    const client = clientAnswering([{ uid: 5, internalDate: date, size: 20, source: source(101) }]);
+    expect(await fetchWholeAtMost(client, 5, 100)).toEqual({
+      message: { uid: 5, internalDate: date, size: 20, envelope: undefined },
+      source: null,
+    });
+  });
+
+  it('resolves null for a message the server no longer has, and throws for one without a source', async () => {
+    expect(await fetchWholeAtMost(clientAnswering([]), 5, 100)).toBeNull();
+    await expect(fetchWholeAtMost(clientAnswering([{ uid: 5, internalDate: date, size: 1 }]), 5, 100)).rejects.toThrow(
+      'message UID 5 could not be read',
+    );
+  });
+
+  it("names a literal beyond imapflow's limits, and ends a flood", async () => {
+    const tooLarge = Object.assign(new Error('Literal size 209715200 exceeds maximum'), { code: 'LiteralTooLarge' });
+    await expect(fetchWholeAtMost(clientAnswering([], { emitted: tooLarge }), 5, 100)).rejects.toThrow(
+      SourceTooLargeError,
+    );
+    await expect(fetchWholeAtMost(clientAnswering(flood(7)), 5, 100)).rejects.toThrow(FetchFloodError);
   });
 });

@@ -31,6 +31,14 @@ export function imapResponseLimits(
   };
 }
 
+/** The server sent a literal beyond the parser's limits (the message is larger than MAX_EMAIL_SIZE). */
+export class SourceTooLargeError extends Error {
+  constructor(uid: number) {
+    super(`the source of UID ${uid} is larger than the parser allows`);
+    this.name = 'SourceTooLargeError';
+  }
+}
+
 /** The server sent far more FETCH rows than were asked for. */
 export class FetchFloodError extends Error {
   constructor(command: string) {
@@ -109,4 +117,62 @@ export async function fetchSourceAtMost(client: ImapFlow, uid: number, maxBytes:
   } finally {
     client.off('error', onError);
   }
+}
+
+/** A message read with one FETCH: its metadata, and its source unless more than the limit arrived. */
+export interface WholeMessage {
+  message: FetchedMessage;
+  source: Buffer | null;
+}
+
+/**
+ * Metadata and source of message `uid` in ONE FETCH, the source limited as in fetchSourceAtMost. Resolves
+ * null when the server has no such message (expunged meanwhile). Throws when it could not be read, also
+ * when the source broke imapflow's limits (the connection is then closed; such a message is read in two
+ * steps next time, so that its metadata still arrives). Rows of this UID are merged; others are ignored
+ * up to the flood limit.
+ */
+export async function fetchWholeAtMost(client: ImapFlow, uid: number, maxBytes: number): Promise<WholeMessage | null> {
+  let limitExceeded = false;
+  const onError = (error: { code?: string }): void => {
+    if (error.code && LIMIT_ERRORS.has(error.code)) limitExceeded = true;
+  };
+  let row: Partial<FetchMessageObject> | undefined;
+  let extraRows = 0;
+  client.on('error', onError);
+  try {
+    const rows = client.fetch(
+      String(uid),
+      { uid: true, envelope: true, internalDate: true, size: true, source: { start: 0, maxLength: maxBytes + 1 } },
+      { uid: true },
+    );
+    for await (const next of rows) {
+      const usable = next.uid === uid && (next.internalDate || next.envelope || next.size !== undefined || next.source);
+      if (!usable || (row?.source && next.source)) {
+        if (++extraRows > UNSOLICITED_ROWS_ALLOWED) throw new FetchFloodError('a FETCH');
+        continue;
+      }
+      row = {
+        internalDate: row?.internalDate ?? next.internalDate,
+        size: row?.size ?? next.size,
+        envelope: row?.envelope ?? next.envelope,
+        source: row?.source ?? next.source,
+      };
+    }
+  } catch (error) {
+    throw limitExceeded ? new SourceTooLargeError(uid) : error;
+  } finally {
+    client.off('error', onError);
+  }
+  if (!row) return null;
+  if (!row.source) throw new Error(`message UID ${uid} could not be read`);
+  return {
+    message: {
+      uid,
+      internalDate: new Date(row.internalDate ?? Date.now()),
+      size: row.size ?? 0,
+      envelope: row.envelope,
+    },
+    source: row.source.length > maxBytes ? null : row.source,
+  };
 }

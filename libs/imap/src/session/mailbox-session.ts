@@ -9,7 +9,7 @@ import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.j
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import { type FetchedMessage, type NewMailPipeline, PendingJobs } from '../pipeline/new-mail-pipeline.service.js';
 import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
-import { fetchMetadata, fetchSourceAtMost } from './bounded-fetch.js';
+import { fetchMetadata, fetchSourceAtMost, fetchWholeAtMost } from './bounded-fetch.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
   AUTH_RETRY_MS,
@@ -40,7 +40,7 @@ export interface SessionDeps {
 
 export type SessionState = 'connecting' | 'watching' | 'backoff' | 'auth_error' | 'stopped';
 
-/** UIDs fetched per metadata FETCH while catching up. */
+/** Messages whose delivery jobs are queued together while catching up. */
 const FETCH_BATCH = 50;
 /** First connect: deliver mail since the user's creation, but at most this far back (the seed's rule). */
 const FIRST_CONNECT_MAX_AGE_MS = 2 * 24 * 3600_000;
@@ -296,32 +296,23 @@ export class MailboxSession {
     const uids = found.filter((uid) => byDate !== null || uid > cursor.uid).sort((a, b) => a - b);
 
     for (let start = 0; start < uids.length && !this.stopped;) {
-      // Once a batch failed, its UIDs are read one at a time, so a failure names the message causing it.
+      // Once reading a message in one FETCH failed, it is read in two steps, metadata then source, so
+      // that repeated failures name the stage causing them (and the metadata still arrives).
       const alone = this.readFailures.readAlone(cursor.uidValidity, uids[start]);
       const batch = alone ? [uids[start]] : uids.slice(start, start + FETCH_BATCH);
       start += batch.length;
-      if (
-        batch.length === 1 &&
-        this.readFailures.count(cursor.uidValidity, batch[0], 'metadata') >= MAX_READ_FAILURES
-      ) {
-        await this.giveUp(account, cursor.uidValidity, { uid: batch[0] }, 'its metadata could not be fetched');
-        cursor.uid = Math.max(cursor.uid, batch[0]);
+      if (alone) {
+        await this.readInTwoSteps(client, account, cursor, batch[0], byDate !== null);
         continue;
       }
-      const messages = await this.readFailures.track(client, cursor.uidValidity, batch, 'metadata', () =>
-        fetchMetadata(client, batch),
-      );
-      // A batch of several messages queues its delivery jobs together, once the batch is stored.
-      const jobs = messages.length > 1 ? new PendingJobs() : undefined;
+      // The common case: each message in one FETCH (metadata and source); a batch of several queues its
+      // delivery jobs together, once the batch is stored.
+      const jobs = batch.length > 1 ? new PendingJobs() : undefined;
       try {
-        for (const message of messages) {
+        for (const uid of batch) {
           if (this.stopped) return;
-          if (this.readFailures.count(cursor.uidValidity, message.uid, 'source') >= MAX_READ_FAILURES) {
-            await this.giveUp(account, cursor.uidValidity, message, 'its source could not be fetched');
-          } else {
-            await this.processOne(client, account, cursor.uidValidity, message, byDate !== null, jobs);
-          }
-          cursor.uid = Math.max(cursor.uid, message.uid);
+          await this.processWhole(client, account, cursor.uidValidity, uid, byDate !== null, jobs);
+          cursor.uid = Math.max(cursor.uid, uid);
           this.syncWatchdog?.refresh();
         }
       } finally {
@@ -352,25 +343,68 @@ export class MailboxSession {
     return all.reduce((highest, uid) => Math.max(highest, uid), 0);
   }
 
-  private async processOne(
+  /** One message read the careful way: its metadata, then its source, each failure counted against it. */
+  private async readInTwoSteps(
+    client: ImapFlow,
+    account: MailboxAccount,
+    cursor: { uid: number; uidValidity: number },
+    uid: number,
+    foundByDate: boolean,
+  ): Promise<void> {
+    const { uidValidity } = cursor;
+    if (this.readFailures.count(uidValidity, uid, 'metadata') >= MAX_READ_FAILURES) {
+      await this.giveUp(account, uidValidity, { uid }, 'its metadata could not be fetched');
+    } else {
+      const [message] = await this.readFailures.track(client, uidValidity, [uid], 'metadata', () =>
+        fetchMetadata(client, [uid]),
+      );
+      if (!message) {
+        // Expunged meanwhile: nothing to deliver.
+      } else if (this.readFailures.count(uidValidity, uid, 'source') >= MAX_READ_FAILURES) {
+        await this.giveUp(account, uidValidity, message, 'its source could not be fetched');
+      } else {
+        await this.withWorkSlot(() => {
+          const readSource = (maxBytes: number) =>
+            this.readFailures.oversized(uidValidity, uid)
+              ? Promise.resolve(null)
+              : this.readFailures.track(client, uidValidity, [uid], 'source', () =>
+                  fetchSourceAtMost(client, uid, maxBytes),
+                );
+          return this.deps.pipeline.process(account, uidValidity, message, readSource, { foundByDate });
+        });
+      }
+    }
+    cursor.uid = Math.max(cursor.uid, uid);
+    this.syncWatchdog?.refresh();
+  }
+
+  /** One message read with one FETCH (metadata and source) and handed to the pipeline. */
+  private async processWhole(
     client: ImapFlow,
     account: MailboxAccount,
     uidValidity: number,
-    message: FetchedMessage,
+    uid: number,
     foundByDate: boolean,
     jobs: PendingJobs | undefined,
   ): Promise<void> {
-    const { work, metrics, pipeline } = this.deps;
+    const maxBytes = this.deps.config.MAX_EMAIL_SIZE;
+    await this.withWorkSlot(async () => {
+      const whole = await this.readFailures.trackWhole(uidValidity, uid, () => fetchWholeAtMost(client, uid, maxBytes));
+      if (!whole) return; // expunged meanwhile
+      const readSource = () => Promise.resolve(whole.source);
+      await this.deps.pipeline.process(account, uidValidity, whole.message, readSource, { foundByDate, jobs });
+    });
+  }
+
+  /** Fetch-and-store work runs at most NUM_WORKER_THREADS at a time in the process: sources held are bounded. */
+  private async withWorkSlot(work: () => Promise<unknown>): Promise<void> {
+    const { work: slots, metrics } = this.deps;
     const queuedAt = performance.now();
-    metrics.workQueueLength.set(work.queued + 1);
-    await work.run(async () => {
+    metrics.workQueueLength.set(slots.queued + 1);
+    await slots.run(async () => {
       metrics.recordWorkLatency((performance.now() - queuedAt) / 1000);
-      metrics.workQueueLength.set(work.queued);
-      const readSource = (maxBytes: number) =>
-        this.readFailures.track(client, uidValidity, [message.uid], 'source', () =>
-          fetchSourceAtMost(client, message.uid, maxBytes),
-        );
-      await pipeline.process(account, uidValidity, message, readSource, { foundByDate, jobs });
+      metrics.workQueueLength.set(slots.queued);
+      await work();
     });
   }
 

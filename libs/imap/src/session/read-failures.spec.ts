@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 
+import { SourceTooLargeError } from './bounded-fetch.js';
 import { ReadFailures } from './read-failures.js';
 
 const connection = (usable: boolean) => ({ usable }) as ImapFlow;
@@ -46,5 +47,22 @@ describe('ReadFailures', () => {
     await expect(failures.track(connection(true), 7, [42], 'source', () => Promise.resolve('bytes'))).resolves.toBe(
       'bytes',
     );
+  });
+
+  it('after a failed one-FETCH read, reads that message in two steps without counting the failure', async () => {
+    const failures = new ReadFailures();
+    await failures.trackWhole(7, 42, failing).catch(() => undefined);
+    expect([41, 42, 43].map((uid) => failures.readAlone(7, uid))).toEqual([true, true, false]);
+    expect(failures.count(7, 42, 'source')).toBe(0);
+    expect(failures.count(7, 42, 'metadata')).toBe(0);
+    expect(failures.oversized(7, 42)).toBe(false);
+  });
+
+  it('remembers a source beyond the parser limits, so it is not downloaded again', async () => {
+    const failures = new ReadFailures();
+    await failures.trackWhole(7, 42, () => Promise.reject(new SourceTooLargeError(42))).catch(() => undefined);
+    expect(failures.oversized(7, 42)).toBe(true);
+    expect(failures.oversized(7, 43)).toBe(false);
+    expect(failures.oversized(8, 42)).toBe(false);
   });
 });

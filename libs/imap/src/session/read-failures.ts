@@ -1,5 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 
+import { SourceTooLargeError } from './bounded-fetch.js';
+
 /** Failed reads of one message, in a row and across reconnects, before it is given up as unreadable. */
 export const MAX_READ_FAILURES = 3;
 
@@ -13,8 +15,10 @@ export type ReadStage = 'metadata' | 'source';
 export class ReadFailures {
   private failing = { uidValidity: 0, uid: 0, stage: 'metadata' as ReadStage };
   private failures = 0;
-  /** UIDs up to this one are read one at a time, since a batch holding them failed. */
+  /** UIDs up to this one are read one at a time and in two steps, since a read holding them failed. */
   private aloneUntil = { uidValidity: 0, uid: 0 };
+  /** The message whose source broke the parser's limits: its source is not read again. */
+  private oversizedSource = { uidValidity: 0, uid: 0 };
   /** Why the last counted read failed, for the event that reports the message. */
   lastError = '';
 
@@ -24,9 +28,30 @@ export class ReadFailures {
     return failing.uidValidity === uidValidity && failing.uid === uid && failing.stage === stage ? this.failures : 0;
   }
 
-  /** Whether this message must be read on its own, so that a failure names it. */
+  /** Whether this message must be read on its own, metadata then source, so that a failure names both. */
   readAlone(uidValidity: number, uid: number): boolean {
     return this.aloneUntil.uidValidity === uidValidity && uid <= this.aloneUntil.uid;
+  }
+
+  /**
+   * Runs the one-FETCH read of a message (metadata and source together). When it fails, the message is
+   * read in two steps from then on, where failures count (`track`); a source beyond the parser's limits is
+   * remembered, so the two-step read records it as truncated without downloading it again.
+   */
+  async trackWhole<T>(uidValidity: number, uid: number, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      const alreadyAlone = this.aloneUntil.uidValidity === uidValidity ? this.aloneUntil.uid : 0;
+      this.aloneUntil = { uidValidity, uid: Math.max(uid, alreadyAlone) };
+      if (error instanceof SourceTooLargeError) this.oversizedSource = { uidValidity, uid };
+      throw error;
+    }
+  }
+
+  /** Whether this message's source is known to be beyond the parser's limits. */
+  oversized(uidValidity: number, uid: number): boolean {
+    return this.oversizedSource.uidValidity === uidValidity && this.oversizedSource.uid === uid;
   }
 
   /**
