@@ -18,6 +18,13 @@ export async function pidsByName(comm: string): Promise<number[]> {
   return pids;
 }
 
+/** CPU seconds the whole machine spent busy (not idle or waiting for I/O) since boot, from /proc/stat. */
+export async function machineBusySeconds(): Promise<number> {
+  const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  const [user, nice, system, , , irq, softirq, steal] = cpu.split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 async function ticks(pids: number[]): Promise<Map<number, number>> {
   const byPid = new Map<number, number>();
   for (const pid of pids) {
