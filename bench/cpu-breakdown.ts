@@ -7,15 +7,27 @@ import { sampleProcess } from '../stress/process-sampler.js';
 
 export type CpuGroups = Record<string, () => Promise<number[]>>;
 
-/** Pids of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
-export async function pidsByName(comm: string): Promise<number[]> {
-  const pids: number[] = [];
+/** One scan of /proc serves every group of one sample: with 1,000 Dovecot processes, a scan is costly. */
+const PROCESS_TABLE_TTL_MS = 250;
+let processTable: { at: number; byName: Promise<Map<string, number[]>> } | undefined;
+
+async function scanProcesses(): Promise<Map<string, number[]>> {
+  const byName = new Map<string, number[]>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const name = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
-    if (name.trim() === comm) pids.push(Number(entry));
+    const name = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (name) byName.set(name, [...(byName.get(name) ?? []), Number(entry)]);
   }
-  return pids;
+  return byName;
+}
+
+/** Pids of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
+export async function pidsByName(comm: string): Promise<number[]> {
+  const now = Date.now();
+  if (!processTable || now - processTable.at > PROCESS_TABLE_TTL_MS) {
+    processTable = { at: now, byName: scanProcesses() };
+  }
+  return (await processTable.byName).get(comm) ?? [];
 }
 
 /** CPU seconds the whole machine spent busy (not idle or waiting for I/O) since boot, from /proc/stat. */
@@ -34,8 +46,11 @@ async function ticks(pids: number[]): Promise<Map<number, number>> {
   return byPid;
 }
 
-/** How often the processes are sampled: a process that exits (a PostgreSQL backend closed by its idle pool) loses at most this much. */
-const SAMPLE_MS = 500;
+/**
+ * How often the processes are sampled: a process that exits (a PostgreSQL backend closed by its idle pool)
+ * loses at most this much. Each sample reads /proc for every process, which costs the machine being measured.
+ */
+const SAMPLE_MS = 1000;
 
 export class CpuBreakdown {
   /** Per group and pid: ticks at the first sample (0 for a process that started later) and at the latest. */

@@ -26,6 +26,9 @@ export interface LatencyOptions {
   seconds: number;
 }
 
+/** LMTP connections the sender keeps open, as an MTA's connection cache would. */
+const LMTP_CONNECTIONS = 8;
+
 /** Sends `count` mails at `rate`/s to random mailboxes over LMTP; calls `sent` with each delivery's start time. */
 export async function deliverAtRate(
   dovecot: DovecotTestServer,
@@ -37,6 +40,7 @@ export async function deliverAtRate(
   refused: (error: unknown) => void = () => undefined,
 ): Promise<number> {
   const count = options.ratePerSecond * options.seconds;
+  const lmtp = dovecot.lmtpPool(LMTP_CONNECTIONS);
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let failures = 0;
@@ -48,7 +52,7 @@ export async function deliverAtRate(
     const testId = `${idPrefix}-${i + 1}`;
     const raw = stressMail(testId, user, 2048);
     sent(testId, user, Date.now());
-    const delivery = dovecot
+    const delivery = lmtp
       .deliver(user, raw)
       .then(() => acked(testId, Date.now()))
       .catch((error: unknown) => {
@@ -59,6 +63,7 @@ export async function deliverAtRate(
     inFlight.add(delivery);
   }
   await Promise.all(inFlight);
+  lmtp.close();
   return failures;
 }
 

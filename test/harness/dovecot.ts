@@ -27,6 +27,12 @@ import { freePorts, greets } from './server-processes.js';
 const execFileAsync = promisify(execFile);
 
 const INSTALL_HINT = 'run scripts/install-test-deps.sh (as root) to install dovecot-imapd, dovecot-lmtpd and openssl';
+/** Delivers over a few long-lived LMTP connections (DovecotTestServer.lmtpPool). */
+export interface LmtpPool {
+  deliver(to: string, raw: Buffer): Promise<void>;
+  close(): void;
+}
+
 const TEMPLATE_URL = new URL('./dovecot.conf.in', import.meta.url);
 const HOST = '127.0.0.1';
 const USER_DOMAIN = 'example.test';
@@ -276,6 +282,30 @@ export class DovecotTestServer {
     } finally {
       transport.close();
     }
+  }
+
+  /**
+   * An LMTP sender that keeps up to `connections` connections open and delivers over them one message
+   * after another, as an MTA's LMTP connection cache does (a connection per mail costs Dovecot an LMTP
+   * session each, and the sender a handshake). For load: tests deliver one mail at a time with deliver().
+   */
+  lmtpPool(connections: number): LmtpPool {
+    const transport = nodemailer.createTransport({
+      pool: true,
+      lmtp: true,
+      host: HOST,
+      port: this.lmtpPort,
+      ignoreTLS: true,
+      maxConnections: connections,
+      maxMessages: Infinity,
+    });
+    return {
+      deliver: async (to, raw) => {
+        const info = await transport.sendMail({ envelope: { from: `sender@${USER_DOMAIN}`, to: [to] }, raw });
+        if (info.rejected.length > 0) throw new Error(`LMTP rejected ${to}: ${info.response}`);
+      },
+      close: () => transport.close(),
+    };
   }
 
   /**
