@@ -388,12 +388,15 @@ export class MailboxSession {
     jobs: PendingJobs | undefined,
   ): Promise<void> {
     const maxBytes = this.deps.config.MAX_EMAIL_SIZE;
+    // A message alone queues its job once its work slot is free again: the slot is for fetching and storing.
+    const ownJobs = jobs ?? new PendingJobs();
     await this.withWorkSlot(async () => {
       const whole = await this.readFailures.trackWhole(uidValidity, uid, () => fetchWholeAtMost(client, uid, maxBytes));
       if (!whole) return; // expunged meanwhile
       const readSource = () => Promise.resolve(whole.source);
-      await this.deps.pipeline.process(account, uidValidity, whole.message, readSource, { foundByDate, jobs });
+      await this.deps.pipeline.process(account, uidValidity, whole.message, readSource, { foundByDate, jobs: ownJobs });
     });
+    if (!jobs) await this.deps.pipeline.enqueueAll(ownJobs);
   }
 
   /** Fetch-and-store work runs at most NUM_WORKER_THREADS at a time in the process: sources held are bounded. */
