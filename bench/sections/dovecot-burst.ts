@@ -12,6 +12,7 @@ import { Installation } from '../../stress/installation.js';
 import { percentile } from '../../stress/ledger.js';
 import { Testbed } from '../../stress/testbed.js';
 import { DovecotTestServer } from '../../test/harness/dovecot.js';
+import { testIdFromMessageId } from '../../test/harness/fake-imap/index.js';
 import type { BenchContext } from '../context.js';
 import { CpuBreakdown, machineBusySeconds, pidsByName } from '../cpu-breakdown.js';
 import { waitUntil } from '../measure.js';
@@ -87,6 +88,10 @@ async function referenceRun(
 
 interface ProductFigures {
   latencies: number[];
+  /** LMTP acknowledged → event committed (Dovecot's notification, the IMAP fetch, the store). */
+  toStored: number[];
+  /** Event committed → webhook received (queue, worker, HTTP). */
+  storedToWebhook: number[];
   lost: number;
   duplicates: number;
   cpuMsPerMail: Record<string, number>;
@@ -176,11 +181,14 @@ async function productRun(
       `  SuperIMAP CPU s: ${JSON.stringify(used)}; LMTP failures: ${failed}; machine busy ${cores.toFixed(2)} cores`,
     );
     const seenAt = new Map([...bed.sink.byTestId].map(([testId, delivery]) => [testId, delivery.firstAt]));
+    const storedAt = await eventsStoredAt(bed.installation.env.DATABASE_URL);
     const mails = Math.max(1, ackAt.size);
     const cpuMsPerMail = Object.fromEntries(Object.entries(used).map(([name, s]) => [name, (s * 1000) / mails]));
     const duplicates = [...ackAt.keys()].filter((id) => (bed.sink.byTestId.get(id)?.webhookIds.size ?? 0) > 1).length;
     return {
       latencies: fromAck(seenAt, ackAt),
+      toStored: fromAck(storedAt, ackAt),
+      storedToWebhook: fromAck(seenAt, storedAt),
       lost: [...ackAt.keys()].filter((testId) => !seenAt.has(testId)).length,
       duplicates,
       cpuMsPerMail,
@@ -190,6 +198,25 @@ async function productRun(
     };
   } finally {
     await bed.tearDown(false);
+  }
+}
+
+/** When each test mail's event was committed, by test id (its Message-ID), from the installation's database. */
+async function eventsStoredAt(databaseUrl: string): Promise<Map<string, number>> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ message_id: string | null; created_at: Date }>(
+      'SELECT m.message_id, e.created_at FROM mail_logs m JOIN webhook_events e ON e.id = m.event_id',
+    );
+    const stored = new Map<string, number>();
+    for (const row of rows) {
+      const testId = testIdFromMessageId(row.message_id);
+      if (testId) stored.set(testId, row.created_at.getTime());
+    }
+    return stored;
+  } finally {
+    await db.end();
   }
 }
 
@@ -219,6 +246,16 @@ export async function dovecotBurst(ctx: BenchContext, options: DovecotBurstOptio
         reference: `→ EXISTS ${fmt.ms(p(reference.latencies, 50))} / ${fmt.ms(p(reference.latencies, 95))}`,
         target: `p95 ≤ ${P95_TARGET_MS} ms`,
         verdict: verdict(p(product.latencies, 95) <= P95_TARGET_MS),
+      },
+      {
+        section,
+        figure: 'split: LMTP → event stored / stored → webhook, p50 / p95',
+        superimap: [product.toStored, product.storedToWebhook]
+          .map((values) => `${fmt.ms(p(values, 50))} / ${fmt.ms(p(values, 95))}`)
+          .join('; '),
+        reference: '',
+        target: '',
+        verdict: '',
       },
       {
         section,
