@@ -1,8 +1,10 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
+import { Webhook } from 'standardwebhooks';
 
 import { WEBHOOKS_QUEUE } from '@app/core';
+import { PartnersService } from '@app/partners';
 import { EventOutbox, EventsService, OutboxSweeper, WebhookDelivery, WebhooksWorkerModule } from '@app/webhooks';
 
 import { WebhookSink } from '../harness/webhook-sink.js';
@@ -131,5 +133,27 @@ describe('WebhookDelivery (in process, real PostgreSQL, Redis and HTTP sink)', (
       [5, 500],
       [6, 200],
     ]);
+  });
+
+  it('a rotated secret and a changed URL apply to the very next delivery of a worker that signed before', async () => {
+    const delivery = node.get(WebhookDelivery);
+    const partners = node.get(PartnersService, { strict: false });
+    const own = await rows.mailbox({ newMailWebhook: sink.urlFor('/before') });
+    const first = await rows.pendingEvent(own);
+    sink.setDefault({ status: 200 });
+    expect(await delivery.deliver(first)).toEqual({ done: 'delivered' });
+    const signaturesBefore = sink.requestsFor('/before')[0].headers['webhook-signature'] as string;
+    expect(signaturesBefore.split(' ')).toHaveLength(1);
+
+    const secret = await partners.rotateWebhookSecret(own.partnerId);
+    await partners.update(own.partnerId, { newMailWebhook: sink.urlFor('/after') });
+    const second = await rows.pendingEvent(own);
+    expect(await delivery.deliver(second)).toEqual({ done: 'delivered' });
+    const [request] = sink.requestsFor('/after');
+    // Signed with the new secret, and (for the overlap) with the one it replaced.
+    expect((request.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+    expect(() =>
+      new Webhook(secret).verify(request.body.toString(), request.headers as Record<string, string>),
+    ).not.toThrow();
   });
 });
