@@ -17,8 +17,8 @@ export const SHARED_SLOTS = {
 } as const;
 
 export interface RenewalThreadData {
-  /** file: URL of ioredis, resolved by the main thread (an eval'd worker has no module path of its own). */
-  ioredisUrl: string;
+  /** Where ioredis is, resolved by the main thread (an eval'd worker has no module path of its own). */
+  ioredisPath: string;
   redis: {
     url: string;
     cluster?: { host: string; port: number }[];
@@ -52,7 +52,9 @@ export type FromRenewalThread =
 export async function leaseRenewalThread(): Promise<void> {
   const threads = await import('node:worker_threads');
   const data = threads.workerData as RenewalThreadData;
-  const { Redis, Cluster } = (await import(data.ioredisUrl)) as typeof IoRedis;
+  // Loaded with require (ioredis is CommonJS): a build may rewrite an import() of a computed path.
+  const { createRequire } = await import('node:module');
+  const { Redis, Cluster } = createRequire(data.ioredisPath)(data.ioredisPath) as typeof IoRedis;
   const port = threads.parentPort!;
   const shared = new Float64Array(data.shared);
   const options = { maxRetriesPerRequest: 1, commandTimeout: data.commandTimeoutMs, connectTimeout: 5000 };
@@ -62,19 +64,26 @@ export async function leaseRenewalThread(): Promise<void> {
   // Connection errors surface as failed rounds; without a listener ioredis would print each one.
   redis.on('error', () => undefined);
   const tracked = new Set<string>();
+  /** Taken (again) while a round runs: that round's "not ours" for them may predate the taking. */
+  const trackedDuringRound = new Set<string>();
   let stopping = false;
   let wake: (() => void) | undefined;
   const post = (message: FromRenewalThread): void => port.postMessage(message);
 
   port.on('message', (message: ToRenewalThread) => {
-    if (message.type === 'track') for (const id of message.userIds) tracked.add(id);
-    else if (message.type === 'untrack') for (const id of message.userIds) tracked.delete(id);
+    if (message.type === 'track') {
+      for (const id of message.userIds) {
+        tracked.add(id);
+        trackedDuringRound.add(id);
+      }
+    } else if (message.type === 'untrack') for (const id of message.userIds) tracked.delete(id);
     else if (message.type === 'stop') stopping = true;
     if (message.type === 'renew-now' || message.type === 'stop') wake?.();
   });
 
   async function round(): Promise<void> {
     const startedAt = Date.now();
+    trackedDuringRound.clear();
     const { heartbeat, leases } = data;
     const info = JSON.stringify({ ...heartbeat.info, owned: shared[data.slots.owned] });
     const reply = (await redis.eval(
@@ -86,7 +95,7 @@ export async function leaseRenewalThread(): Promise<void> {
       heartbeat.timeoutMs,
     )) as string[];
     const ids = [...tracked];
-    const lost: string[] = [];
+    let lost: string[] = [];
     for (let i = 0; i < ids.length; i += leases.batch) {
       const batch = ids.slice(i, i + leases.batch);
       const keys = batch.map((id) => leases.keyPrefix + id);
@@ -95,6 +104,7 @@ export async function leaseRenewalThread(): Promise<void> {
         if (result[j] !== 1) lost.push(id);
       });
     }
+    lost = lost.filter((id) => !trackedDuringRound.has(id));
     for (const id of lost) tracked.delete(id);
     // Every lease still tracked was extended by a round that started at `startedAt` or later.
     shared[data.slots.renewedAt] = startedAt;

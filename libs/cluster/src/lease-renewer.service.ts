@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { Inject, Injectable } from '@nestjs/common';
@@ -39,6 +38,10 @@ const RETRY_MS = 250;
 export class LeaseRenewer {
   private worker?: Worker;
   private tickTimer?: NodeJS.Timeout;
+  /** The leases the thread renews, kept here too so that a thread that died can be replaced. */
+  private readonly tracked = new Set<string>();
+  private onRenewal?: (result: RenewalResult) => void;
+  private failing = false;
   private readonly shared = new Float64Array(new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT));
   private readonly logger: Logger;
 
@@ -65,14 +68,19 @@ export class LeaseRenewer {
   /** Starts the thread; `onRenewal` gets each round's result on the main thread. */
   start(onRenewal: (result: RenewalResult) => void): void {
     const now = Date.now();
+    this.onRenewal = onRenewal;
     this.shared[SHARED_SLOTS.renewedAt] = now;
     this.shared[SHARED_SLOTS.mainAliveAt] = now;
     this.tickTimer = setInterval(() => (this.shared[SHARED_SLOTS.mainAliveAt] = Date.now()), TICK_MS);
+    this.startThread();
+  }
+
+  private startThread(): void {
     const intervalMs = this.config.HEARTBEAT_INTERVAL * 1000;
     const timeoutMs = this.config.HEARTBEAT_TIMEOUT * 1000;
     const { url, clusterNodes } = this.redis.target;
     const workerData: RenewalThreadData = {
-      ioredisUrl: pathToFileURL(createRequire(import.meta.url).resolve('ioredis')).href,
+      ioredisPath: createRequire(import.meta.url).resolve('ioredis'),
       redis: clusterNodes
         ? { url, cluster: parseClusterNodes(clusterNodes), clusterCredentials: redisCredentials(url) }
         : { url },
@@ -86,18 +94,27 @@ export class LeaseRenewer {
       shared: this.shared.buffer,
     };
     const worker = new Worker(`(${leaseRenewalThread.toString()})()`, { eval: true, workerData });
-    worker.on('message', (message: FromRenewalThread) => this.onMessage(message, onRenewal));
+    worker.on('message', (message: FromRenewalThread) => this.onMessage(message));
     worker.on('error', (error) => this.logger.error({ err: error }, 'lease-renewal thread failed'));
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      // Not stopped by us: replace it, or the node would fence itself for want of renewals.
+      this.logger.error('lease-renewal thread exited; starting another');
+      this.startThread();
+    });
     this.worker = worker;
+    if (this.tracked.size > 0) this.post({ type: 'track', userIds: [...this.tracked] });
   }
 
   /** Leases this node has just taken: renew them from now on. */
   track(userIds: string[]): void {
+    for (const userId of userIds) this.tracked.add(userId);
     if (userIds.length > 0) this.post({ type: 'track', userIds });
   }
 
   /** Leases this node has released (or lost): stop renewing them. */
   untrack(userIds: string[]): void {
+    for (const userId of userIds) this.tracked.delete(userId);
     if (userIds.length > 0) this.post({ type: 'untrack', userIds });
   }
 
@@ -123,11 +140,16 @@ export class LeaseRenewer {
     this.worker?.postMessage(message);
   }
 
-  private onMessage(message: FromRenewalThread, onRenewal: (result: RenewalResult) => void): void {
+  private onMessage(message: FromRenewalThread): void {
     if (message.type === 'renewed') {
-      onRenewal({ nodes: this.registry.parseHeartbeat(message.heartbeat), lost: message.lost });
+      for (const userId of message.lost) this.tracked.delete(userId);
+      if (this.failing) this.logger.info('lease renewal works again');
+      this.failing = false;
+      this.onRenewal?.({ nodes: this.registry.parseHeartbeat(message.heartbeat), lost: message.lost });
     } else if (message.type === 'failed') {
-      this.logger.warn({ error: message.message }, 'lease renewal failed; retrying');
+      // Retried every RETRY_MS: one line when it starts failing, one when it works again.
+      if (!this.failing) this.logger.warn({ error: message.message }, 'lease renewal failed; retrying');
+      this.failing = true;
     } else {
       this.logger.error(
         { mainSilentMs: message.mainSilentMs },
