@@ -31,7 +31,7 @@ const PASS_DEBOUNCE_MS = 50;
 const FENCE_CHECK_MS = 250;
 
 /**
- * Decides which mailboxes this imap-client watches, with no master: every pass it heartbeats, computes the
+ * Decides which mailboxes this imap-client watches, with no master: every pass it computes the
  * same rendezvous assignment as every other node, takes the leases of its users (sessions open only under a
  * lease), and hands back the rest. Heartbeats and renewals run in a thread of their own (LeaseRenewer).
  * When a renewal is overdue the node takes no new mailboxes and asks for one at once; if none has succeeded

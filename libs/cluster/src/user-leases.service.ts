@@ -69,11 +69,6 @@ export class UserLeases {
     return this.runBatched(ACQUIRE_SCRIPT, userIds);
   }
 
-  /** Extends held leases; returns the users whose lease is still this node's. */
-  async renew(userIds: string[]): Promise<string[]> {
-    return this.runBatched(RENEW_SCRIPT, userIds);
-  }
-
   /** What the lease-renewal thread needs to renew this node's leases on a connection of its own. */
   renewalPlan(): { script: string; keyPrefix: string; nodeId: string; ttlMs: number; batch: number } {
     return { script: RENEW_SCRIPT, keyPrefix: this.key(''), nodeId: this.nodeId, ttlMs: this.ttlMs, batch: BATCH };
