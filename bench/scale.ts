@@ -25,6 +25,7 @@ const USAGE = `usage: npm run scale -- [options]
   --imap-clients N   imap-client processes (default 7: after one is killed, the rest stay under 20,000 each)
   --imap-hosts N     fake server processes on addresses 127.0.0.1..N (default 6)
   --assign-users N   users for the assignment timing (default 1000000), on --assign-nodes nodes (default 50)
+  --timeout MIN      give up waiting for all in IDLE after MIN minutes, at start and after the kill (default 30)
   --out DIR          results folder (default bench-results)`;
 
 const HANDSHAKE_CAP = 20; // IMAP_CONNECT_CONCURRENCY default, per process
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
       'assign-users': { type: 'string' },
       'assign-nodes': { type: 'string' },
       out: { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   const hosts = Number(values['imap-hosts'] ?? 6);
   const assignUsersCount = Number(values['assign-users'] ?? 1_000_000);
   const assignNodes = Number(values['assign-nodes'] ?? 50);
+  const timeoutMs = Number(values.timeout ?? 30) * 60_000;
   const outDir = join(values.out ?? 'bench-results', `scale-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(outDir, { recursive: true });
   const log = (line: string): void => console.log(line);
@@ -159,12 +162,21 @@ async function main(): Promise<void> {
     await bed.tearDown(false);
     await servers.close();
   });
-  const idling = () => servers.idling();
+  // Progress every 30 s, so a run that does not converge shows how far it got and whether it went backwards.
+  let lastProgressAt = Date.now();
+  const idling = async (): Promise<number> => {
+    const count = await servers.idling();
+    if (Date.now() - lastProgressAt >= 30_000) {
+      lastProgressAt = Date.now();
+      log(`  ${new Date().toISOString()}: ${count} of ${mailboxes} in IDLE`);
+    }
+    return count;
+  };
   try {
     log(`cold start: ${clients} imap-clients, at most ${capacity} mailboxes each`);
     const started = Date.now();
     await bed.startRoles('imap-client', clients);
-    await waitUntil(`${mailboxes} sessions in IDLE`, async () => (await idling()) >= mailboxes, 30 * 60_000, 500);
+    await waitUntil(`${mailboxes} sessions in IDLE`, async () => (await idling()) >= mailboxes, timeoutMs, 500);
     const coldStartMs = Date.now() - started;
     const peak = await servers.peakHandshakes();
     const instances = bed.fleet.byRole('imap-client');
@@ -179,7 +191,7 @@ async function main(): Promise<void> {
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
     await waitUntil('the fake servers to see the sessions go', async () => (await idling()) < mailboxes, 60_000, 50);
-    await waitUntil(`${mailboxes} sessions in IDLE again`, async () => (await idling()) >= mailboxes, 30 * 60_000, 250);
+    await waitUntil(`${mailboxes} sessions in IDLE again`, async () => (await idling()) >= mailboxes, timeoutMs, 250);
     const takeoverMs = Date.now() - killedAt;
     const survivorsFds = await Promise.all(
       instances.slice(1).map(async (instance) => (await sampleProcess(instance.pid))?.fds ?? 0),

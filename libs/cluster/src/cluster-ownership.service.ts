@@ -15,6 +15,7 @@ import {
 import { SessionManager } from '@app/imap';
 import { MailboxStates, WatchableUsersQuery } from '@app/users';
 
+import { LeaseRenewer, type RenewalResult } from './lease-renewer.service.js';
 import { type MembershipEvent, type NodeInfo, NodeRegistry } from './node-registry.service.js';
 import { assignUsers } from './rendezvous-assignment.js';
 import { UserLeases } from './user-leases.service.js';
@@ -26,25 +27,29 @@ const LEASE_RETRY_MS = 500;
 const CORRECTION_WINDOW_MS = 2 * 60_000;
 /** A burst of notifications is handled by one pass. */
 const PASS_DEBOUNCE_MS = 50;
+/** How often the node checks that its leases were renewed recently enough. */
+const FENCE_CHECK_MS = 250;
 
 /**
- * Decides which mailboxes this imap-client watches, with no master: every pass it heartbeats, computes the
+ * Decides which mailboxes this imap-client watches, with no master: every pass it computes the
  * same rendezvous assignment as every other node, takes the leases of its users (sessions open only under a
- * lease), and hands back the rest. If it cannot renew its leases for too long, it closes every session
- * before the leases can expire elsewhere (self-fencing).
+ * lease), and hands back the rest. Heartbeats and renewals run in a thread of their own (LeaseRenewer).
+ * When a renewal is overdue the node takes no new mailboxes and asks for one at once; if none has succeeded
+ * shortly before the leases could expire, it closes every session (self-fencing). A renewal that succeeds,
+ * however late, proves which leases never lapsed: their sessions stay (or reopen), only the lost ones close.
  */
 @Injectable()
 export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicationShutdown, HealthContributor {
   private readonly watchable: WatchableUsers;
   private readonly held = new Set<string>();
   private nodes: NodeInfo[] = [];
-  private lastRenewalAt = Date.now();
+  /** A renewal is overdue: no new leases or sessions until one succeeds. */
   private fenced = false;
+  /** The renewal stayed overdue until the leases were about to expire: every session was closed. */
+  private sessionsClosed = false;
   private stopping = false;
   private passTimer?: NodeJS.Timeout;
-  private heartbeatTimer?: NodeJS.Timeout;
   private fenceTimer?: NodeJS.Timeout;
-  private beating?: Promise<void>;
   private running?: Promise<void>;
   private passAgain = false;
   private subscriber?: RedisClient;
@@ -59,6 +64,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly registry: NodeRegistry,
     private readonly leases: UserLeases,
+    private readonly renewer: LeaseRenewer,
     private readonly sessions: SessionManager,
     private readonly changes: UserChangeNotifier,
     private readonly config: AppConfig,
@@ -91,10 +97,10 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber = await this.registry.subscribe((event) => this.onMembership(event));
     await this.changes.subscribe((change) => void this.onUserChange(change));
-    await this.heartbeat();
+    this.nodes = await this.registry.heartbeat(0);
     await this.registry.announce('join');
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.HEARTBEAT_INTERVAL * 1000);
-    this.fenceTimer = setInterval(() => void this.fenceIfStale(), 250);
+    this.renewer.start((result) => this.onRenewal(result));
+    this.fenceTimer = setInterval(() => void this.fenceIfStale(), FENCE_CHECK_MS);
     this.schedule(0);
   }
 
@@ -102,10 +108,11 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.passTimer);
-    clearInterval(this.heartbeatTimer);
     clearInterval(this.fenceTimer);
-    await Promise.all([this.running, this.beating]);
+    await this.running;
     await this.sessions.stopAll();
+    // Before leaving: a round after leave() would put this node back in the membership.
+    await this.renewer.stop();
     await this.leases.release([...this.held]).catch((error: unknown) => this.logger.warn({ err: error }, 'release'));
     this.held.clear();
     await this.registry.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'leave'));
@@ -129,6 +136,7 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
         })),
         owned: this.sessions.size,
         fenced: this.fenced,
+        lastRenewalAgoMs: Date.now() - this.renewer.lastRenewedAt,
       },
     });
   }
@@ -179,44 +187,28 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     this.schedule(next);
   }
 
-  /**
-   * Heartbeat and lease renewal, on a timer of their own so that a slow pass (closing many sessions)
-   * never delays them. A membership change triggers a pass at once.
-   */
-  private async heartbeat(): Promise<void> {
-    if (this.beating || this.stopping) return;
-    this.beating = (async () => {
-      try {
-        const before = this.nodes
-          .map((node) => node.id)
-          .sort()
-          .join();
-        this.nodes = await this.registry.heartbeat(this.sessions.size);
-        const renewing = [...this.held];
-        const kept = new Set(await this.leases.renew(renewing));
-        this.lastRenewalAt = Date.now();
-        const lost = renewing.filter((userId) => !kept.has(userId));
-        for (const userId of lost) this.held.delete(userId);
-        if (lost.length > 0) this.logger.warn({ lost: lost.length }, 'leases lost; their sessions will close');
-        const resumed = this.fenced;
-        if (resumed) {
-          this.fenced = false;
-          this.logger.info('Redis reachable again; resuming');
-        }
-        const membershipChanged =
-          before !==
-          this.nodes
-            .map((node) => node.id)
-            .sort()
-            .join();
-        if (resumed || lost.length > 0 || membershipChanged) this.schedule(0);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'heartbeat failed');
-      } finally {
-        this.beating = undefined;
-      }
-    })();
-    await this.beating;
+  /** A renewal round's result (on this thread, possibly late): drop lost leases, un-fence, react. */
+  private onRenewal({ nodes, lost }: RenewalResult): void {
+    if (this.stopping) return;
+    const membership = (of: NodeInfo[]) =>
+      of
+        .map((node) => node.id)
+        .sort()
+        .join();
+    const membershipChanged = membership(this.nodes) !== membership(nodes);
+    this.nodes = nodes;
+    const dropped = lost.filter((userId) => this.held.delete(userId));
+    if (dropped.length > 0) this.logger.warn({ lost: dropped.length }, 'leases lost; their sessions will close');
+    const resumed = this.fenced;
+    if (resumed) {
+      this.logger.info(
+        { lost: dropped.length, held: this.held.size, reopening: this.sessionsClosed },
+        'leases renewed again; resuming with the mailboxes whose leases held',
+      );
+      this.fenced = false;
+      this.sessionsClosed = false;
+    }
+    if (resumed || dropped.length > 0 || membershipChanged) this.schedule(0);
   }
 
   /** One assignment pass; returns true when some of this node's users are still leased elsewhere. */
@@ -230,12 +222,15 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     const mine = assignment.get(this.registry.nodeId) ?? [];
     await this.reportUnassigned(nodes, assignment);
     const wanted = mine.filter((userId) => !this.held.has(userId));
-    for (const userId of await this.leases.acquire(wanted)) this.held.add(userId);
+    const acquired = await this.leases.acquire(wanted);
+    for (const userId of acquired) this.held.add(userId);
+    this.renewer.track(acquired);
 
     await this.sessions.reconcile(mine.filter((userId) => this.held.has(userId)));
     const running = new Set(this.sessions.ownedUserIds());
     const surplus = [...this.held].filter((userId) => !running.has(userId));
     if (surplus.length > 0) {
+      this.renewer.untrack(surplus);
       await this.leases.release(surplus);
       for (const userId of surplus) this.held.delete(userId);
       await this.registry.announce('released');
@@ -278,14 +273,29 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Closes every session when leases could not be renewed for longer than is safe. */
+  /**
+   * Reads the last renewal from shared memory (so it is right however late this timer fires). Overdue after
+   * HEARTBEAT_TIMEOUT - HEARTBEAT_INTERVAL: take nothing new, ask for a renewal now. Still none half an
+   * interval later: close every session before the leases can expire elsewhere. Both end with a renewal.
+   */
   private async fenceIfStale(): Promise<void> {
-    const unsafeAfterMs = (this.config.HEARTBEAT_TIMEOUT - this.config.HEARTBEAT_INTERVAL) * 1000;
+    this.renewer.owned = this.sessions.size;
     const holding = this.held.size > 0 || this.sessions.size > 0;
-    if (this.fenced || this.stopping || !holding || Date.now() - this.lastRenewalAt < unsafeAfterMs) return;
-    this.fenced = true;
-    this.logger.error('cannot renew leases: closing every session before they expire (self-fencing)');
-    this.held.clear();
-    await this.sessions.stopAll({ graceful: false });
+    if (this.stopping || !holding || this.sessionsClosed) return;
+    const sinceRenewalMs = Date.now() - this.renewer.lastRenewedAt;
+    const { HEARTBEAT_TIMEOUT: timeout, HEARTBEAT_INTERVAL: interval } = this.config;
+    if (!this.fenced && sinceRenewalMs >= (timeout - interval) * 1000) {
+      this.fenced = true;
+      this.logger.warn({ sinceRenewalMs }, 'lease renewal overdue: taking no new mailboxes until it succeeds');
+      this.renewer.renewNow();
+    }
+    if (this.fenced && sinceRenewalMs >= (timeout - interval / 2) * 1000) {
+      this.sessionsClosed = true;
+      this.logger.error(
+        { sinceRenewalMs },
+        'cannot renew leases: closing every session before they expire (self-fencing)',
+      );
+      await this.sessions.stopAll({ graceful: false });
+    }
   }
 }

@@ -5,6 +5,7 @@ import { UsersModule } from '@app/users';
 
 import { clusterNodeIdProvider } from './cluster-node-id.js';
 import { ClusterOwnership } from './cluster-ownership.service.js';
+import { LeaseRenewer } from './lease-renewer.service.js';
 import { NodeRegistry } from './node-registry.service.js';
 import { UserLeases } from './user-leases.service.js';
 
@@ -18,7 +19,7 @@ export class ClusterMembershipModule {}
 /** Mailbox ownership for the imap-client role: heartbeats, rendezvous assignment, leases. */
 @Module({
   imports: [ClusterMembershipModule, ImapClientModule, UsersModule],
-  providers: [ClusterOwnership],
+  providers: [LeaseRenewer, ClusterOwnership],
   exports: [ClusterOwnership],
 })
 export class ClusterModule {}

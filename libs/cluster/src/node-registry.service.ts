@@ -72,14 +72,24 @@ export class NodeRegistry {
 
   /** Records this node's heartbeat and returns the live nodes, this one included. */
   async heartbeat(owned: number): Promise<NodeInfo[]> {
-    const info = JSON.stringify({
-      capacity: this.config.MAX_USER_THREADS,
-      owned,
-      host: hostname(),
-      pid: process.pid,
-      startedAt: this.startedAt,
-    });
-    return this.run(this.nodeId, info);
+    return this.run(this.nodeId, JSON.stringify({ ...this.record(), owned }));
+  }
+
+  /** What the lease-renewal thread needs to heartbeat for this node on a connection of its own. */
+  heartbeatPlan(): {
+    script: string;
+    keys: string[];
+    nodeId: string;
+    info: Record<string, unknown>;
+    timeoutMs: number;
+  } {
+    return {
+      script: HEARTBEAT_SCRIPT,
+      keys: [this.membersKey, this.infoKey],
+      nodeId: this.nodeId,
+      info: this.record(),
+      timeoutMs: this.timeoutMs,
+    };
   }
 
   /** The live nodes, without heartbeating (for `superimap cluster status`). */
@@ -104,17 +114,8 @@ export class NodeRegistry {
     return subscriber;
   }
 
-  private async run(nodeId: string, info: string): Promise<NodeInfo[]> {
-    const timeoutMs = Math.round(this.config.HEARTBEAT_TIMEOUT * 1000);
-    const reply = (await this.redis.client.eval(
-      HEARTBEAT_SCRIPT,
-      2,
-      this.membersKey,
-      this.infoKey,
-      nodeId,
-      info,
-      timeoutMs,
-    )) as string[];
+  /** The live nodes in a heartbeat script's reply. */
+  parseHeartbeat(reply: string[]): NodeInfo[] {
     const now = Number(reply[0]);
     const nodes: NodeInfo[] = [];
     for (let i = 1; i < reply.length; i += 3) {
@@ -130,5 +131,26 @@ export class NodeRegistry {
       });
     }
     return nodes;
+  }
+
+  private get timeoutMs(): number {
+    return Math.round(this.config.HEARTBEAT_TIMEOUT * 1000);
+  }
+
+  private record(): Omit<NodeInfo, 'id' | 'owned' | 'lastHeartbeatAgoMs'> {
+    return { capacity: this.config.MAX_USER_THREADS, host: hostname(), pid: process.pid, startedAt: this.startedAt };
+  }
+
+  private async run(nodeId: string, info: string): Promise<NodeInfo[]> {
+    const reply = (await this.redis.client.eval(
+      HEARTBEAT_SCRIPT,
+      2,
+      this.membersKey,
+      this.infoKey,
+      nodeId,
+      info,
+      this.timeoutMs,
+    )) as string[];
+    return this.parseHeartbeat(reply);
   }
 }

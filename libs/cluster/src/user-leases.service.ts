@@ -44,7 +44,8 @@ const BATCH = 1000;
 
 /**
  * One lease per watched mailbox, in Redis: a node opens a session only while it holds the user's lease,
- * renews it with every heartbeat, and releases it after closing the session. A lease lives
+ * renews it with every heartbeat (from the lease-renewal thread, see LeaseRenewer), and releases it after
+ * closing the session. A lease lives
  * HEARTBEAT_TIMEOUT, so a dead node's mailboxes free up when it is declared dead.
  */
 @Injectable()
@@ -68,9 +69,9 @@ export class UserLeases {
     return this.runBatched(ACQUIRE_SCRIPT, userIds);
   }
 
-  /** Extends held leases; returns the users whose lease is still this node's. */
-  async renew(userIds: string[]): Promise<string[]> {
-    return this.runBatched(RENEW_SCRIPT, userIds);
+  /** What the lease-renewal thread needs to renew this node's leases on a connection of its own. */
+  renewalPlan(): { script: string; keyPrefix: string; nodeId: string; ttlMs: number; batch: number } {
+    return { script: RENEW_SCRIPT, keyPrefix: this.key(''), nodeId: this.nodeId, ttlMs: this.ttlMs, batch: BATCH };
   }
 
   async release(userIds: string[]): Promise<void> {

@@ -51,6 +51,6 @@ export {
   WEBHOOKS_QUEUE,
 } from './queue/queues.js';
 export { RedisService } from './redis/redis.module.js';
-export type { RedisClient } from './redis/redis-connection.js';
+export { parseClusterNodes, type RedisClient, redisCredentials } from './redis/redis-connection.js';
 export { bullPrefix, installationKeyPattern, redisKey } from './redis/redis-keys.js';
 export { IsTimestamp, isUuid, isValidTimestamp } from './validation/input-formats.js';

@@ -33,7 +33,7 @@ export function createRedis(target: RedisTarget, options: RedisConnectionOptions
     enableOfflineQueue,
     lazyConnect,
     maxRedirections: 16,
-    redisOptions: { ...credentialsOf(target.url), maxRetriesPerRequest, connectTimeout },
+    redisOptions: { ...redisCredentials(target.url), maxRetriesPerRequest, connectTimeout },
   });
 }
 
@@ -50,7 +50,7 @@ export function parseClusterNodes(nodes: string): { host: string; port: number }
 }
 
 /** The parts of REDIS_URL that apply to every cluster node: user, password and TLS. */
-function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+export function redisCredentials(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
   const parsed = new URL(url);
   return {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),

@@ -6,9 +6,11 @@ import { MailboxAccounts, MailboxStates } from '@app/users';
 
 import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import { ImapConnector } from '../connector/imap-connector.js';
+import { EventLoopLag } from '../event-loop-lag.js';
 import { ImapMetrics } from '../imap-metrics.service.js';
 import { NewMailPipeline } from '../pipeline/new-mail-pipeline.service.js';
 import { AccountErrorReport } from './account-error-report.js';
+import { handshakeLimit } from './handshake-limit.js';
 import { MailboxSession, type SessionDeps, type SessionState } from './mailbox-session.js';
 import { ServerOutages } from './server-outages.js';
 import { probeImapServer } from './server-probe.js';
@@ -24,6 +26,7 @@ export class SessionManager implements BeforeApplicationShutdown {
   private readonly logger: Logger;
   private shuttingDown = false;
   private readonly stopListeners: ((userId: string) => void)[] = [];
+  private readonly lag = new EventLoopLag();
 
   constructor(
     accounts: MailboxAccounts,
@@ -36,7 +39,8 @@ export class SessionManager implements BeforeApplicationShutdown {
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'sessions' });
-    const admission = new ConcurrencyLimiter(config.IMAP_CONNECT_CONCURRENCY);
+    // Fewer handshakes at once while the event loop lags, so that a reconnect storm cannot starve the rest.
+    const admission = new ConcurrencyLimiter(() => handshakeLimit(config.IMAP_CONNECT_CONCURRENCY, this.lag.delayMs));
     this.deps = {
       accounts,
       states,
@@ -139,6 +143,7 @@ export class SessionManager implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     this.deps.outages.close();
+    this.lag.close();
     await this.stopAll();
   }
 
