@@ -278,9 +278,9 @@ async function measurePoint(
   });
   log(`  worker read and settle × ${written.length}`);
   const loaded: unknown[] = [];
-  result.load = await timeEach(written.length - 10, async (i) => loaded.push(await product.delivery.load(written[i])));
+  result.load = await timeEach(samples, async (i) => loaded.push(await product.delivery.load(written[i])));
   const response = { status: 200, body: 'ok', error: null, durationMs: 35, retryAfterSeconds: null };
-  result.conclude = await timeEach(loaded.length - 10, (i) => product.delivery.conclude(loaded[i], false, response));
+  result.conclude = await timeEach(samples, (i) => product.delivery.conclude(loaded[i], false, response));
   // What the warm-ups left pending is settled too, so the sweep sees the same 50 pending events at every point.
   await client.query(
     `UPDATE webhook_events SET status = 'delivered', delivered_at = now(), body = NULL
