@@ -13,6 +13,7 @@ import { dovecotBurst } from './sections/dovecot-burst.js';
 import { dovecotLatency } from './sections/dovecot-latency.js';
 import { burst, reconnect, secondMail, throughput, WATCHED } from './sections/fake-pipeline.js';
 import { idleSessions } from './sections/idle-sessions.js';
+import { pgGrowth } from './sections/pg-growth.js';
 import { type BenchRow, formatTable } from './table.js';
 
 const USAGE = `usage: npm run bench -- [sections] [options]
@@ -25,6 +26,9 @@ sections (default: all):
   --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30 --latency-rate 100)
   --dovecot-burst        the burst on the test Dovecot (2,000 mails at 200/s into 1,000 mailboxes, every role,
                          defaults) beside a bare imapflow client; CPU ms per mail per process
+  --pg-growth            the hot-path SQL, the outbox sweep, the retention purge and the API/dashboard reads with
+                         mail_logs, webhook_events and transmit_logs at each size (--pg-growth-rows 0,1000000,10000000
+                         --pg-growth-samples 300); its own database, dropped after; the 10 M fill takes a while
   --env KEY=VALUE         extra environment for the imap-client and worker of sections 2 and 4-6 (repeatable)
   --workers N            worker processes for sections 2 and 4-6 (default 1)
   --profile              write V8 CPU profiles of imap-client and worker (--cpu-prof) into the results folder;
@@ -51,14 +55,24 @@ async function main(): Promise<void> {
       'latency-mailboxes': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'latency-rate': { type: 'string' },
+      'pg-growth': { type: 'boolean' },
+      'pg-growth-rows': { type: 'string' },
+      'pg-growth-samples': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) return console.log(USAGE);
-  const picked = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail', 'latency', 'dovecot-burst'].filter(
-    (name) => (values as Record<string, unknown>)[name] === true,
-  );
+  const picked = [
+    'idle',
+    'reconnect',
+    'throughput',
+    'burst',
+    'second-mail',
+    'latency',
+    'dovecot-burst',
+    'pg-growth',
+  ].filter((name) => (values as Record<string, unknown>)[name] === true);
   const run = (name: string): boolean => picked.length === 0 || picked.includes(name);
   const idleSizes = (values['idle-sizes'] ?? '1000,5000,18000').split(',').map(Number);
   const needsFake = ['idle', 'reconnect', 'throughput', 'burst', 'second-mail'].some(run);
@@ -137,6 +151,15 @@ async function main(): Promise<void> {
     if (run('dovecot-burst')) {
       await attempt('dovecot-burst', () =>
         dovecotBurst(ctx, { mailboxes: 1000, mails: 2000, ratePerSecond: 200, roleEnv }),
+      );
+    }
+    if (run('pg-growth')) {
+      await attempt('pg-growth', () =>
+        pgGrowth({
+          rows: (values['pg-growth-rows'] ?? '0,1000000,10000000').split(',').map(Number),
+          samples: Number(values['pg-growth-samples'] ?? 300),
+          log,
+        }),
       );
     }
   } finally {

@@ -42,6 +42,7 @@ describe('migrations', () => {
         'AdminAuditLog1764400000000',
         'DashboardIndexes1764410000000',
         'Backfills1764430000000',
+        'GrowthIndexes1764440000000',
       ],
     });
     expect(await tables()).toEqual(TABLES);
@@ -57,6 +58,19 @@ describe('migrations', () => {
 
     expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);
     expect(await tables()).toEqual(TABLES);
+  });
+
+  it('indexes every column a cascading or nulling foreign key looks rows up by', async () => {
+    // Without one, deleting a referenced row (a partner, a purged event) scans the referencing table per row.
+    const unindexed = await db.query<{ table_name: string; column_name: string }>(
+      `SELECT c.conrelid::regclass::text AS table_name, a.attname AS column_name
+         FROM pg_constraint c
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        WHERE c.contype = 'f' AND c.confdeltype IN ('c', 'n')
+          AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+        ORDER BY 1, 2`,
+    );
+    expect(unindexed).toEqual([]);
   });
 
   describe('constraints', () => {

@@ -9,6 +9,7 @@ import { PartnerKeyLifecycle1764390000000 } from './migrations/1764390000000-par
 import { AdminAuditLog1764400000000 } from './migrations/1764400000000-admin-audit-log.js';
 import { DashboardIndexes1764410000000 } from './migrations/1764410000000-dashboard-indexes.js';
 import { Backfills1764430000000 } from './migrations/1764430000000-backfills.js';
+import { GrowthIndexes1764440000000 } from './migrations/1764440000000-growth-indexes.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** Every migration, in order. Migrations are explicit SQL, reviewed like code; never `synchronize`. */
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   AdminAuditLog1764400000000,
   DashboardIndexes1764410000000,
   Backfills1764430000000,
+  GrowthIndexes1764440000000,
 ];
 
 /** Options shared by the application's data source and the CLI's. */
