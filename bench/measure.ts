@@ -20,6 +20,22 @@ export async function rssBytes(pid: number): Promise<number> {
   return (await sampleProcess(pid))?.rssBytes ?? NaN;
 }
 
+/**
+ * RSS of `pid` at rest: the lowest of samples taken every `everyMs` over `ms`. V8 gives back the garbage of a
+ * burst (the young generation, old-space pages) only when its memory reducer runs, tens of seconds into a
+ * quiet spell and at no fixed time; one sample showed that garbage or not depending on when it was taken.
+ */
+export async function restingRss(pid: number, ms: number, everyMs = 2000): Promise<number> {
+  let lowest = NaN;
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const rss = await rssBytes(pid);
+    if (!(rss >= lowest)) lowest = rss;
+    if (performance.now() + everyMs > deadline) return lowest;
+    await sleep(everyMs);
+  }
+}
+
 /** A gauge from Prometheus text (first sample of that name), or NaN. */
 export function metricValue(text: string, name: string): number {
   const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([-0-9.eE+]+)$`, 'm').exec(text);

@@ -1,16 +1,6 @@
 import { ConfigError, DomainError } from '@app/core';
 
 import { CliError, USAGE_ERROR } from './cli-error.js';
-import { adminCommand } from './commands/admin.command.js';
-import { clusterCommand } from './commands/cluster.command.js';
-import { eventsCommand } from './commands/events.command.js';
-import { keysCommand } from './commands/keys.command.js';
-import { migrateCommand } from './commands/migrate.command.js';
-import { partnerCommand } from './commands/partner.command.js';
-import { providerCommand } from './commands/provider.command.js';
-import { seedCommand } from './commands/seed.command.js';
-import { tracersCommand } from './commands/tracers.command.js';
-import { usersCommand } from './commands/users.command.js';
 import { ROLES } from './roles.js';
 import { runRoleFromCommandLine } from './run-role.js';
 
@@ -36,17 +26,18 @@ commands (JSON on stdout):
   tracers list [--since 24h] [--user ID] [--limit N]
                               tracer emails, newest first, with p50/p95 latency over the window`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<unknown>> = {
-  migrate: migrateCommand,
-  seed: seedCommand,
-  partner: partnerCommand,
-  provider: providerCommand,
-  admin: adminCommand,
-  keys: keysCommand,
-  events: eventsCommand,
-  cluster: clusterCommand,
-  tracers: tracersCommand,
-  users: usersCommand,
+// Imported when run, like the roles: a command loads only the modules it uses.
+const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<unknown>>> = {
+  migrate: async () => (await import('./commands/migrate.command.js')).migrateCommand,
+  seed: async () => (await import('./commands/seed.command.js')).seedCommand,
+  partner: async () => (await import('./commands/partner.command.js')).partnerCommand,
+  provider: async () => (await import('./commands/provider.command.js')).providerCommand,
+  admin: async () => (await import('./commands/admin.command.js')).adminCommand,
+  keys: async () => (await import('./commands/keys.command.js')).keysCommand,
+  events: async () => (await import('./commands/events.command.js')).eventsCommand,
+  cluster: async () => (await import('./commands/cluster.command.js')).clusterCommand,
+  tracers: async () => (await import('./commands/tracers.command.js')).tracersCommand,
+  users: async () => (await import('./commands/users.command.js')).usersCommand,
 };
 
 async function main([name, ...args]: string[]): Promise<void> {
@@ -57,9 +48,9 @@ async function main([name, ...args]: string[]): Promise<void> {
   }
   // No command is a usage error (exit 2, as the README says), not a successful help.
   if (!name) throw new CliError(USAGE, USAGE_ERROR);
-  const command = COMMANDS[name];
-  if (!command) throw new CliError(`unknown command '${name}'\n\n${USAGE}`, USAGE_ERROR);
-  const result = await command(args);
+  const loadCommand = COMMANDS[name];
+  if (!loadCommand) throw new CliError(`unknown command '${name}'\n\n${USAGE}`, USAGE_ERROR);
+  const result = await (await loadCommand())(args);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -9,7 +9,10 @@ import {
 } from '@app/core';
 
 /** Starts one role as this process, or exits 1 naming every invalid variable. */
-export async function runRoleFromCommandLine(name: string, role: (config: AppConfig) => RoleSpec): Promise<void> {
+export async function runRoleFromCommandLine(
+  name: string,
+  loadRole: () => Promise<(config: AppConfig) => RoleSpec>,
+): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfigFromProcess();
@@ -20,6 +23,7 @@ export async function runRoleFromCommandLine(name: string, role: (config: AppCon
   }
   const logger = createRootLogger({ role: name, level: config.LOG_LEVEL });
   try {
+    const role = await loadRole();
     const app = await startRole(role(config), config, logger);
     exitCleanlyOnSignals(app, logger);
   } catch (error) {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
-import type { Logger } from 'pino';
 
 import { AppConfig } from '@app/core';
 import { type MailboxAccount, type MailboxLogin, type MailboxServer, UserCredentials } from '@app/users';
@@ -17,6 +16,12 @@ export interface OpenedMailbox {
 }
 
 export type LoginCheck = { ok: true } | { ok: false; authFailed: boolean; reason: string };
+
+/** What a connection logs through: a pino logger, or a session's MailboxLog. */
+export interface ConnectionLog {
+  debug(detail: object, message?: string): void;
+  isLevelEnabled(level: 'debug'): boolean;
+}
 
 const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
 
@@ -35,7 +40,7 @@ export class ImapConnector {
    * Connects as the account and opens its watched folder. Aborting `signal` closes the connection at any
    * point, so a caller that stops while this is pending never leaks it.
    */
-  async open(account: MailboxAccount, logger: Logger, signal?: AbortSignal): Promise<OpenedMailbox> {
+  async open(account: MailboxAccount, logger: ConnectionLog, signal?: AbortSignal): Promise<OpenedMailbox> {
     const login = await this.credentials.loginFor(account);
     const client = new ImapFlow(imapFlowOptions(account.provider, login, this.config, logger));
     // Listened for before anything can close it.
@@ -84,7 +89,7 @@ export function imapFlowOptions(
   server: MailboxServer,
   login: MailboxLogin,
   config: AppConfig,
-  logger?: Logger,
+  logger?: ConnectionLog,
 ): ImapFlowOptions {
   return {
     host: server.imapHost,
@@ -117,9 +122,8 @@ function tlsTrust(server: MailboxServer, config: AppConfig): Pick<ImapFlowOption
  * At LOG_LEVEL=debug, the session's IMAP commands and responses (imapflow's own log, all at debug). imapflow
  * masks credentials itself; the redaction paths of the root logger catch any that are passed as fields.
  */
-function imapCommandLog(logger: Logger): NonNullable<ImapFlowOptions['logger']> {
-  const imap = logger.child({ component: 'imapflow' });
-  const write = (entry: object) => imap.debug(entry);
+function imapCommandLog(logger: ConnectionLog): NonNullable<ImapFlowOptions['logger']> {
+  const write = (entry: object) => logger.debug({ component: 'imapflow', ...entry });
   return { debug: write, info: write, warn: write, error: write };
 }
 

@@ -10,6 +10,7 @@ import type { ImapMetrics } from '../imap-metrics.service.js';
 import { type FetchedMessage, type NewMailPipeline, PendingJobs } from '../pipeline/new-mail-pipeline.service.js';
 import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
 import { fetchMetadata, fetchSourceAtMost, fetchWholeAtMost } from './bounded-fetch.js';
+import { MailboxLog } from './mailbox-log.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
   AUTH_RETRY_MS,
@@ -73,7 +74,7 @@ export class MailboxSession {
   /** The current run of failed connects (for telling the partner when it lasts). */
   /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
   private connectErrors?: { since: number; failures: number };
-  private logger: Logger;
+  private readonly logger: MailboxLog;
 
   /** Where this session is in the mailbox: UIDs up to `uid` are recorded. */
   private cursor: { uid: number; uidValidity: number } | null = null;
@@ -88,7 +89,7 @@ export class MailboxSession {
     readonly userId: string,
     private readonly deps: SessionDeps,
   ) {
-    this.logger = deps.logger.child({ user: userId });
+    this.logger = new MailboxLog(deps.logger, { user: userId });
   }
 
   start(): void {
@@ -130,7 +131,7 @@ export class MailboxSession {
         continue;
       }
       // Log lines name the mailbox as partners know it.
-      this.logger = this.deps.logger.child({
+      this.logger.name({
         user: this.userId,
         tag: account.user.tag,
         partner: account.partnerId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
@@ -67,6 +67,8 @@ export class TracerSender {
       return 'failed';
     }
 
+    // Imported on first use: every role loads this module (through TracersModule), only the worker sends.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport(smtpTransportOptions(account.provider, login));
     let sent = 0;
     try {
