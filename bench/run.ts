@@ -26,6 +26,7 @@ sections (default: all):
   --latency              Dovecot + hibernation, LMTP → webhook at 100 mails/s vs → EXISTS (--latency-mailboxes 1000 --latency-seconds 30 --latency-rate 100)
   --dovecot-burst        the burst on the test Dovecot (2,000 mails at 200/s into 1,000 mailboxes, every role,
                          defaults) beside a bare imapflow client; CPU ms per mail per process
+                         (--burst-processes N: N imap-clients and N workers share the mailboxes; default 1)
   --pg-growth            the hot-path SQL, the outbox sweep, the retention purge and the API/dashboard reads with
                          mail_logs, webhook_events and transmit_logs at each size (--pg-growth-rows 0,1000000,10000000
                          --pg-growth-samples 300); its own database, dropped after; the 10 M fill takes a while
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
       'second-mail': { type: 'boolean' },
       latency: { type: 'boolean' },
       'dovecot-burst': { type: 'boolean' },
+      'burst-processes': { type: 'string' },
       'latency-mailboxes': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -150,7 +152,13 @@ async function main(): Promise<void> {
     }
     if (run('dovecot-burst')) {
       await attempt('dovecot-burst', () =>
-        dovecotBurst(ctx, { mailboxes: 1000, mails: 2000, ratePerSecond: 200, roleEnv }),
+        dovecotBurst(ctx, {
+          mailboxes: 1000,
+          mails: 2000,
+          ratePerSecond: 200,
+          roleEnv,
+          processes: Number(values['burst-processes'] ?? 1),
+        }),
       );
     }
     if (run('pg-growth')) {

@@ -26,6 +26,8 @@ export interface DovecotBurstOptions {
   ratePerSecond: number;
   /** Extra environment for imap-client and worker (e.g. the --profile node arguments). */
   roleEnv: Record<string, string>;
+  /** imap-client and worker processes: 1 each, or more sharing the mailboxes as a scaled-out installation does. */
+  processes: number;
 }
 
 /** The targets of issue #18, printed beside the figures. */
@@ -108,6 +110,7 @@ async function productRun(
   options: LatencyOptions,
   ctx: BenchContext,
   roleEnv: Record<string, string>,
+  processes: number,
 ): Promise<ProductFigures> {
   const runId = Installation.newRunId();
   const bed = await Testbed.create({
@@ -120,13 +123,14 @@ async function productRun(
     imapHosts: 1,
     outDir: ctx.outDir,
     seed: 1,
-    // One imap-client holds them all: only its capacity is raised; everything else is the default.
+    // One imap-client must be allowed to hold them all: only its capacity is raised (also with several, so
+    // that an uneven rendezvous split never leaves a mailbox without room).
     roleEnv: { MAX_USER_THREADS: String(users.length) },
     log: ctx.log,
   });
   try {
-    await bed.startRoles('worker', 1, roleEnv);
-    await bed.startRoles('imap-client', 1, roleEnv);
+    await bed.startRoles('worker', processes, roleEnv);
+    await bed.startRoles('imap-client', processes, roleEnv);
     const db = new pg.Client({ connectionString: bed.installation.env.DATABASE_URL });
     await db.connect();
     await waitUntil(
@@ -230,12 +234,12 @@ export async function dovecotBurst(ctx: BenchContext, options: DovecotBurstOptio
     const rate = { mailboxes: options.mailboxes, ratePerSecond: options.ratePerSecond, seconds };
     const reference = await referenceRun(dovecot, users, rate, ctx);
     await sleep(5000);
-    const product = await productRun(dovecot, users, rate, ctx, options.roleEnv);
+    const product = await productRun(dovecot, users, rate, ctx, options.roleEnv, options.processes);
     const p = (values: number[], q: number): number => percentile(values, q);
     const max = (values: number[]): number => (values.length ? values[values.length - 1] : NaN);
     const cpu = product.cpuMsPerMail;
     const allIn = cpu['imap-client'] + cpu.worker + cpu.api + cpu.postgres + cpu.redis;
-    const section = `7. burst (Dovecot)`;
+    const section = `7. burst (Dovecot, ${options.processes} + ${options.processes})`;
     const burst = `${options.mails} at ${options.ratePerSecond}/s into ${options.mailboxes}`;
     const ms = (value: number) => `${value.toFixed(2)} ms`;
     return [
