@@ -18,7 +18,7 @@ import { CpuBreakdown, machineBusySeconds, pidsByName } from '../cpu-breakdown.j
 import { waitUntil } from '../measure.js';
 import { BareImapflowHolder } from '../reference/holder-handle.js';
 import { type BenchRow, fmt, verdict } from '../table.js';
-import { deliverAtRate, ensureDovecotTemplate, fromAck, type LatencyOptions } from './dovecot-latency.js';
+import { deliverAtRate, ensureDovecotTemplate, fromAck, LMTP_POOL, type LatencyOptions } from './dovecot-latency.js';
 
 export interface DovecotBurstOptions {
   mailboxes: number;
@@ -71,6 +71,8 @@ async function referenceRun(
     'ref',
     (testId, user) => pending.set(user, [...(pending.get(user) ?? []), testId]),
     (testId, at) => ackAt.set(testId, at),
+    () => undefined,
+    LMTP_POOL,
   );
   await waitUntil(
     'the reference to see every mail',
@@ -173,6 +175,7 @@ async function productRun(
         const reason = (error instanceof Error ? error.message : String(error)).replace(/deliver to \S+/, 'deliver');
         refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
       },
+      LMTP_POOL,
     );
     if (failed) ctx.log(`  LMTP refused ${failed} deliveries: ${JSON.stringify([...refusals].slice(0, 3))}`);
     const deadline = Date.now() + SETTLE_MS;
