@@ -1,11 +1,9 @@
 /** Event-loop delay up to which handshakes run at the full IMAP_CONNECT_CONCURRENCY. */
-export const CALM_LAG_MS = 200;
+export const CALM_LAG_MS = 50;
 
 /**
  * How many handshakes may run at once given the event loop's delay: the full cap while the loop keeps up,
- * then inversely to the delay (half at 400 ms, one at 4 s or more). Lease renewals run in a thread of
- * their own, so only a loop far behind (handshakes about to time out) needs fewer: a reconnect storm's
- * ordinary lag must not slow a restart of 1,000 sessions from seconds to half a minute. Each handshake and the sync after
+ * then inversely to the delay (half at 100 ms, one at a second or more). Each handshake and the sync after
  * it cost CPU; a process that starts them faster than it can finish them starves everything else.
  */
 export function handshakeLimit(cap: number, lagMs: number): number {
