@@ -36,10 +36,16 @@ describe('the outbox sweep during a fault-free burst', () => {
   it('finds nothing to rescue while a burst of events is being delivered', async () => {
     const rows = new TestRows(node);
     const mailbox = await rows.mailbox({ newMailWebhook: sink.urlFor('/hook') });
-    // Older than the sweep's grace period, as mails that waited in a long burst are.
     const ids: string[] = [];
-    for (let i = 0; i < EVENTS; i++) ids.push(await rows.pendingEvent(mailbox, 60_000));
+    for (let i = 0; i < EVENTS; i++) ids.push(await rows.pendingEvent(mailbox));
     await node.get(EventOutbox).enqueueMany(ids.map((eventId) => ({ eventId, partnerId: mailbox.partnerId })));
+    // Then older than the sweep's grace period, as mails that waited in a long burst are. Only now: an event
+    // backdated before its job existed would be a true orphan to the worker's own scheduled sweep (it runs
+    // once at boot, and on a busy machine that can be this late).
+    await installation.sql(
+      `UPDATE webhook_events SET created_at = created_at - interval '60 seconds' WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
 
     const sweeper = node.get(OutboxSweeper);
     const rescued: number[] = [];
