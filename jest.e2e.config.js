@@ -6,7 +6,7 @@ export default {
   displayName: 'e2e',
   roots: ['<rootDir>/test'],
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalSetup: '<rootDir>/test/setup/e2e-global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   // Kills what a test file spawned when it ends, even if its own clean-up never ran.
   testEnvironment: '<rootDir>/test/setup/test-environment.ts',
