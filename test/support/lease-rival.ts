@@ -11,23 +11,30 @@ interface RivalData {
   rivalId: string;
 }
 
-/** Runs in the rival's thread: every 20 ms, take any of the keys that is free (SET NX), like a node would. */
+/**
+ * Runs in the rival's thread: round after round, take any of the keys that is free (SET NX), as a node would.
+ * Each round is one script on Redis, so the round trip itself paces the loop: no timer between rounds.
+ */
 async function rivalThread(): Promise<void> {
   const threads = await import('node:worker_threads');
   const data = threads.workerData as RivalData;
   const { Redis } = (await import(data.ioredisUrl)) as typeof IoRedis;
   const redis = new Redis(data.redisUrl);
-  const taken: string[] = [];
+  const takeFree = `local taken = {}
+    for i, key in ipairs(KEYS) do
+      if redis.call('SET', key, ARGV[1], 'PX', 60000, 'NX') then table.insert(taken, key) end
+    end
+    return taken`;
+  const taken = new Set<string>();
   let stopping = false;
   threads.parentPort!.on('message', () => (stopping = true));
   while (!stopping) {
-    for (const key of data.keys) {
-      if (!taken.includes(key) && (await redis.set(key, data.rivalId, 'PX', 60_000, 'NX')) === 'OK') taken.push(key);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const free = data.keys.filter((key) => !taken.has(key));
+    const won = (await redis.eval(takeFree, free.length, ...free, data.rivalId)) as string[];
+    for (const key of won) taken.add(key);
   }
   await redis.quit();
-  threads.parentPort!.postMessage(taken);
+  threads.parentPort!.postMessage([...taken]);
 }
 
 /**
