@@ -352,31 +352,35 @@ export class MailboxSession {
     uid: number,
     foundByDate: boolean,
   ): Promise<void> {
-    const { uidValidity } = cursor;
-    if (this.readFailures.count(uidValidity, uid, 'metadata') >= MAX_READ_FAILURES) {
-      await this.giveUp(account, uidValidity, { uid }, 'its metadata could not be fetched');
-    } else {
-      const [message] = await this.readFailures.track(client, uidValidity, [uid], 'metadata', () =>
-        fetchMetadata(client, [uid]),
-      );
-      if (!message) {
-        // Expunged meanwhile: nothing to deliver.
-      } else if (this.readFailures.count(uidValidity, uid, 'source') >= MAX_READ_FAILURES) {
-        await this.giveUp(account, uidValidity, message, 'its source could not be fetched');
-      } else {
-        await this.withWorkSlot(() => {
-          const readSource = (maxBytes: number) =>
-            this.readFailures.oversized(uidValidity, uid)
-              ? Promise.resolve(null)
-              : this.readFailures.track(client, uidValidity, [uid], 'source', () =>
-                  fetchSourceAtMost(client, uid, maxBytes),
-                );
-          return this.deps.pipeline.process(account, uidValidity, message, readSource, { foundByDate });
-        });
-      }
-    }
+    await this.deliverInTwoSteps(client, account, cursor.uidValidity, uid, foundByDate);
     cursor.uid = Math.max(cursor.uid, uid);
     this.syncWatchdog?.refresh();
+  }
+
+  private async deliverInTwoSteps(
+    client: ImapFlow,
+    account: MailboxAccount,
+    uidValidity: number,
+    uid: number,
+    foundByDate: boolean,
+  ): Promise<void> {
+    if (this.readFailures.count(uidValidity, uid, 'metadata') >= MAX_READ_FAILURES) {
+      return this.giveUp(account, uidValidity, { uid }, 'its metadata could not be fetched');
+    }
+    const [message] = await this.readFailures.track(client, uidValidity, [uid], 'metadata', () =>
+      fetchMetadata(client, [uid]),
+    );
+    if (!message) return; // expunged meanwhile
+    if (this.readFailures.count(uidValidity, uid, 'source') >= MAX_READ_FAILURES) {
+      return this.giveUp(account, uidValidity, message, 'its source could not be fetched');
+    }
+    const readSource = (maxBytes: number) =>
+      this.readFailures.oversized(uidValidity, uid)
+        ? Promise.resolve(null)
+        : this.readFailures.track(client, uidValidity, [uid], 'source', () => fetchSourceAtMost(client, uid, maxBytes));
+    await this.withWorkSlot(() =>
+      this.deps.pipeline.process(account, uidValidity, message, readSource, { foundByDate }),
+    );
   }
 
   /** One message read with one FETCH (metadata and source) and handed to the pipeline. */
