@@ -35,13 +35,14 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     const mailbox = await bed.addMailbox();
     await bed.waitForSession(mailbox);
     const started = Date.now();
-    bed.server.script({ user: mailbox.username, command, times: 1, action });
-    if (command === 'SELECT') {
-      // Force a reconnect so the fault hits the next SELECT.
-      bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
+    const fault = bed.server.script({ user: mailbox.username, command, times: 1, action });
+    if (command === 'SELECT' || command === 'SEARCH') {
+      // Live mail is read without a SEARCH: a reconnect makes the session select and search again.
+      bed.server.script({ user: mailbox.username, command: 'FETCH', times: 1, action: { type: 'destroy' } });
     }
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'during-fault@t' }));
     await bed.waitForEvents(mailbox.userId, 1, 20_000);
+    expect(fault.fired).toBe(1);
     console.info(`${_name}: recovered in ${Date.now() - started} ms`);
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'after-fault@t' }));
     await bed.waitForEvents(mailbox.userId, 2, 20_000);
@@ -56,7 +57,8 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'v1@t' }));
     await bed.waitForEvents(mailbox.userId, 1);
     bed.server.setUidValidity(mailbox.username, bed.server.uidValidity(mailbox.username) + 10, { renumber: 100 });
-    bed.server.script({ user: mailbox.username, command: 'SEARCH', times: 1, action: { type: 'destroy' } });
+    // A real server closes the sessions of a rebuilt mailbox; this one is made to on the next read.
+    bed.server.script({ user: mailbox.username, command: 'FETCH', times: 1, action: { type: 'destroy' } });
     bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username, messageId: 'v2@t' }));
     await bed.waitForEvents(mailbox.userId, 2, 20_000);
     await quietPeriod(1000, 'a replay after the UIDVALIDITY change would arrive by now');

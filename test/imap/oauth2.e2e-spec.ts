@@ -78,9 +78,10 @@ describe('OAuth2 mailboxes (XOAUTH2)', () => {
     await installation.waitForEvents(userId, 1);
 
     // A reconnect reuses the cached, still valid access token.
-    imap.script({ user: 'oauth@gmail.test', command: 'SEARCH', times: 1, action: { type: 'destroy' } });
+    const drop = imap.script({ user: 'oauth@gmail.test', command: 'FETCH', times: 1, action: { type: 'destroy' } });
     imap.appendMessage('oauth@gmail.test', buildMail({ to: 'oauth@gmail.test' }));
     await installation.waitForEvents(userId, 2);
+    expect(drop.fired).toBe(1);
     expect(tokens.requests).toHaveLength(1);
   });
 

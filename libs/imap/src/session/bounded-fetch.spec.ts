@@ -7,10 +7,11 @@ import {
   fetchMetadata,
   fetchSourceAtMost,
   fetchWholeAtMost,
+  fetchWholeAtSequence,
   SourceTooLargeError,
 } from './bounded-fetch.js';
 
-type Row = Partial<FetchMessageObject> & { uid: number };
+type Row = Partial<FetchMessageObject> & { uid?: number };
 
 /** An ImapFlow whose FETCH answers with `rows` (then fails with `failWith`, if given), recording what was asked. */
 function clientAnswering(rows: Iterable<Row>, failWith?: { emitted: Error & { code?: string } }) {
@@ -128,5 +129,38 @@ describe('fetchWholeAtMost', () => {
       SourceTooLargeError,
     );
     await expect(fetchWholeAtMost(clientAnswering(flood(7)), 5, 100)).rejects.toThrow(FetchFloodError);
+  });
+});
+
+describe('fetchWholeAtSequence', () => {
+  const date = new Date('2026-12-02T10:00:00Z');
+  const source = Buffer.from('Subject: hi\r\n\r\nhello\r\n');
+
+  it('asks by sequence number and takes the UID from the answer, ignoring rows of other messages', async () => {
+    const client = clientAnswering([
+      { seq: 2, uid: 11, flags: new Set(['\\Seen']) },
+      { seq: 3, uid: 12, internalDate: date, size: source.length, envelope: { subject: 'hi' } },
+      { seq: 3, source },
+    ]);
+    expect(await fetchWholeAtSequence(client, 3, 100)).toEqual({
+      message: { uid: 12, internalDate: date, size: source.length, envelope: { subject: 'hi' } },
+      source,
+    });
+    expect(client.asked).toEqual([
+      [
+        '3',
+        { uid: true, envelope: true, internalDate: true, size: true, source: { start: 0, maxLength: 101 } },
+        { uid: false },
+      ],
+    ]);
+  });
+
+  it('counts an answer without a usable UID, or one that changes UID midway, as no message', async () => {
+    expect(await fetchWholeAtSequence(clientAnswering([{ seq: 3, internalDate: date, source }]), 3, 100)).toBeNull();
+    const changing = clientAnswering([
+      { seq: 3, uid: 12, internalDate: date, size: 1 },
+      { seq: 3, uid: 13, source },
+    ]);
+    await expect(fetchWholeAtSequence(changing, 3, 100)).rejects.toThrow('message 3 could not be read');
   });
 });

@@ -33,8 +33,8 @@ export function imapResponseLimits(
 
 /** The server sent a literal beyond the parser's limits (the message is larger than MAX_EMAIL_SIZE). */
 export class SourceTooLargeError extends Error {
-  constructor(uid: number) {
-    super(`the source of UID ${uid} is larger than the parser allows`);
+  constructor(message: string) {
+    super(`the source of ${message} is larger than the parser allows`);
     this.name = 'SourceTooLargeError';
   }
 }
@@ -132,27 +132,57 @@ export interface WholeMessage {
  * steps next time, so that its metadata still arrives). Rows of this UID are merged; others are ignored
  * up to the flood limit.
  */
-export async function fetchWholeAtMost(client: ImapFlow, uid: number, maxBytes: number): Promise<WholeMessage | null> {
+export function fetchWholeAtMost(client: ImapFlow, uid: number, maxBytes: number): Promise<WholeMessage | null> {
+  const matches = (row: Row) => row.uid === uid;
+  return fetchWhole(client, { range: String(uid), byUid: true, name: `message UID ${uid}`, matches }, maxBytes);
+}
+
+/**
+ * The same read of the message at sequence number `seq`, for when the session knows which sequence numbers
+ * arrived since it last synced (no UID SEARCH needed). Its UID comes from the answer; an answer without a
+ * usable UID counts as no message.
+ */
+export function fetchWholeAtSequence(client: ImapFlow, seq: number, maxBytes: number): Promise<WholeMessage | null> {
+  const matches = (row: Row) => row.seq === seq;
+  return fetchWhole(client, { range: String(seq), byUid: false, name: `message ${seq}`, matches }, maxBytes);
+}
+
+type Row = FetchMessageObject;
+
+interface FetchTarget {
+  range: string;
+  byUid: boolean;
+  /** How errors name the message. */
+  name: string;
+  /** Whether an answer row is about the message asked for (others are unsolicited). */
+  matches: (row: Row) => boolean;
+}
+
+async function fetchWhole(client: ImapFlow, target: FetchTarget, maxBytes: number): Promise<WholeMessage | null> {
   let limitExceeded = false;
   const onError = (error: { code?: string }): void => {
     if (error.code && LIMIT_ERRORS.has(error.code)) limitExceeded = true;
   };
-  let row: Partial<FetchMessageObject> | undefined;
+  let row: Partial<Row> | undefined;
   let extraRows = 0;
   client.on('error', onError);
   try {
     const rows = client.fetch(
-      String(uid),
+      target.range,
       { uid: true, envelope: true, internalDate: true, size: true, source: { start: 0, maxLength: maxBytes + 1 } },
-      { uid: true },
+      { uid: target.byUid },
     );
     for await (const next of rows) {
-      const usable = next.uid === uid && (next.internalDate || next.envelope || next.size !== undefined || next.source);
-      if (!usable || (row?.source && next.source)) {
+      const usable =
+        target.matches(next) && (next.internalDate || next.envelope || next.size !== undefined || next.source);
+      // A split answer must not change UID midway (by sequence number, a part may omit the UID).
+      const otherUid = next.uid !== undefined && row?.uid !== undefined && next.uid !== row.uid;
+      if (!usable || (row?.source && next.source) || otherUid) {
         if (++extraRows > UNSOLICITED_ROWS_ALLOWED) throw new FetchFloodError('a FETCH');
         continue;
       }
       row = {
+        uid: row?.uid ?? next.uid,
         internalDate: row?.internalDate ?? next.internalDate,
         size: row?.size ?? next.size,
         envelope: row?.envelope ?? next.envelope,
@@ -160,19 +190,24 @@ export async function fetchWholeAtMost(client: ImapFlow, uid: number, maxBytes: 
       };
     }
   } catch (error) {
-    throw limitExceeded ? new SourceTooLargeError(uid) : error;
+    throw limitExceeded ? new SourceTooLargeError(target.name) : error;
   } finally {
     client.off('error', onError);
   }
-  if (!row) return null;
-  if (!row.source) throw new Error(`message UID ${uid} could not be read`);
+  if (!row || !isUid(row.uid)) return null;
+  if (!row.source) throw new Error(`${target.name} could not be read`);
   return {
     message: {
-      uid,
+      uid: row.uid,
       internalDate: new Date(row.internalDate ?? Date.now()),
       size: row.size ?? 0,
       envelope: row.envelope,
     },
     source: row.source.length > maxBytes ? null : row.source,
   };
+}
+
+/** A message's UID (RFC 3501: a positive 32-bit integer). */
+function isUid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xffff_ffff;
 }

@@ -9,7 +9,13 @@ import type { ImapConnector, OpenedMailbox } from '../connector/imap-connector.j
 import type { ImapMetrics } from '../imap-metrics.service.js';
 import { type FetchedMessage, type NewMailPipeline, PendingJobs } from '../pipeline/new-mail-pipeline.service.js';
 import { type AccountErrorReport, type AccountProblem, LASTING_CONNECT_ERROR } from './account-error-report.js';
-import { fetchMetadata, fetchSourceAtMost, fetchWholeAtMost } from './bounded-fetch.js';
+import {
+  fetchMetadata,
+  fetchSourceAtMost,
+  fetchWholeAtMost,
+  fetchWholeAtSequence,
+  type WholeMessage,
+} from './bounded-fetch.js';
 import { MailboxLog } from './mailbox-log.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
@@ -80,6 +86,14 @@ export class MailboxSession {
   private cursor: { uid: number; uidValidity: number } | null = null;
   /** Set after connecting when the UID cursor cannot be used and mail must be found by date. */
   private catchUpSince: Date | null = null;
+  /**
+   * On this connection, the mailbox's first `settledCount` messages (by sequence number) are known to be
+   * recorded and none was expunged since: messages that EXISTS announces beyond them can be read by sequence
+   * number without a UID SEARCH. Null when not known.
+   */
+  private settledCount: number | null = null;
+  /** EXPUNGE (or VANISHED) notifications seen, so a sync can tell that sequence numbers moved under it. */
+  private expungesSeen = 0;
   /** Messages that failed to be read, so one that always fails is given up (MAX_READ_FAILURES). */
   private readonly readFailures = new ReadFailures();
   /** Syncs the open connection now; set while watching. */
@@ -164,6 +178,11 @@ export class MailboxSession {
       await this.recordState('watching');
       this.logger.debug({ mailbox: mailbox.path }, 'watching');
       this.prepareCursor(account, mailbox);
+      this.settledCount = null;
+      client.on('expunge', () => {
+        this.expungesSeen++;
+        this.settledCount = null;
+      });
       client.on('exists', () => this.requestSync(account, mailbox));
       this.syncNow = () => this.requestSync(account, mailbox);
       // Servers without IDLE are polled; with IDLE, a slow re-check still catches a lost EXISTS.
@@ -285,7 +304,12 @@ export class MailboxSession {
     const client = this.client;
     const cursor = this.cursor;
     if (!client || !cursor || this.stopped) return;
+    if (await this.readArrivals(client, account, cursor)) return;
     const byDate = this.catchUpSince;
+    // Every message up to this sequence number is in the search's view: once they are processed, later
+    // EXISTS name only new ones.
+    const countBeforeSearch = client.mailbox ? client.mailbox.exists : null;
+    const expungesBeforeSearch = this.expungesSeen;
     // Read before the date search, so continuing by UID from here never skips mail that search missed.
     const highestBeforeSearch = byDate ? await this.highestUid(client, mailbox) : 0;
     const found = byDate
@@ -312,7 +336,8 @@ export class MailboxSession {
       try {
         for (const uid of batch) {
           if (this.stopped) return;
-          await this.processWhole(client, account, cursor.uidValidity, uid, byDate !== null, jobs);
+          const read = () => this.readFailures.trackWhole(cursor.uidValidity, uid, () => this.fetchWhole(client, uid));
+          await this.processWhole(account, cursor.uidValidity, read, { foundByDate: byDate !== null, jobs });
           cursor.uid = Math.max(cursor.uid, uid);
           this.syncWatchdog?.refresh();
         }
@@ -320,6 +345,7 @@ export class MailboxSession {
         if (jobs) await this.deps.pipeline.enqueueAll(jobs);
       }
     }
+    if (!byDate && !this.stopped && this.expungesSeen === expungesBeforeSearch) this.settledCount = countBeforeSearch;
     if (byDate && !this.stopped) {
       // Everything that existed before the search was searched: continue by UID from there.
       const uid = Math.max(cursor.uid, highestBeforeSearch);
@@ -332,6 +358,59 @@ export class MailboxSession {
       this.catchUpSince = null;
       this.syncAgain = true;
     }
+  }
+
+  /**
+   * The common case of live mail: EXISTS raised the count past the settled messages, and nothing was
+   * expunged since, so the new messages are the sequence numbers after them; each is read with its one FETCH
+   * and no UID SEARCH. Resolves false, having changed nothing the search relies on, when that is not known
+   * to hold (after connecting, a re-check that found no new count, too many arrivals, an expunge, a number
+   * the server does not answer): the caller then searches by UID, which finds whatever this left.
+   */
+  private async readArrivals(
+    client: ImapFlow,
+    account: MailboxAccount,
+    cursor: { uid: number; uidValidity: number },
+  ): Promise<boolean> {
+    const settled = this.settledCount;
+    const count = client.mailbox ? client.mailbox.exists : 0;
+    if (settled === null || this.catchUpSince || count <= settled || count - settled > FETCH_BATCH) return false;
+    const expunges = this.expungesSeen;
+    // A message read after sequence numbers moved may not be the one asked for: it is not processed.
+    const stillNumbered = () => this.expungesSeen === expunges;
+    const jobs = count - settled > 1 ? new PendingJobs() : undefined;
+    try {
+      for (let seq = settled + 1; seq <= count; seq++) {
+        if (this.stopped) return true;
+        const read = () => this.fetchWhole(client, { seq });
+        const accept = (uid: number) => stillNumbered() && uid > cursor.uid;
+        const uid = await this.processWhole(account, cursor.uidValidity, read, { foundByDate: false, jobs, accept });
+        if (uid === null || !stillNumbered()) {
+          this.settledCount = null;
+          return false;
+        }
+        // A UID at or below the cursor was recorded already (its EXISTS came while the last search ran).
+        cursor.uid = Math.max(cursor.uid, uid);
+        this.settledCount = seq;
+        this.syncWatchdog?.refresh();
+      }
+    } catch (error) {
+      // The sync fails and the session reconnects, as for any failed read; the next connection starts with
+      // a UID SEARCH, whose reads count failures against the message's UID (unknown here).
+      this.settledCount = null;
+      throw error;
+    } finally {
+      if (jobs) await this.deps.pipeline.enqueueAll(jobs);
+    }
+    return true;
+  }
+
+  /** One message's metadata and (bounded) source in one FETCH, by UID or by sequence number. */
+  private fetchWhole(client: ImapFlow, message: number | { seq: number }): Promise<WholeMessage | null> {
+    const maxBytes = this.deps.config.MAX_EMAIL_SIZE;
+    return typeof message === 'number'
+      ? fetchWholeAtMost(client, message, maxBytes)
+      : fetchWholeAtSequence(client, message.seq, maxBytes);
   }
 
   /** UIDNEXT - 1 from SELECT; servers may omit UIDNEXT there (Courier), so then from STATUS, then UID SEARCH. */
@@ -383,25 +462,30 @@ export class MailboxSession {
     );
   }
 
-  /** One message read with one FETCH (metadata and source) and handed to the pipeline. */
+  /**
+   * One message read with one FETCH (metadata and source) and handed to the pipeline unless `accept` says
+   * otherwise. Resolves with its UID, or null when the server no longer has it.
+   */
   private async processWhole(
-    client: ImapFlow,
     account: MailboxAccount,
     uidValidity: number,
-    uid: number,
-    foundByDate: boolean,
-    jobs: PendingJobs | undefined,
-  ): Promise<void> {
-    const maxBytes = this.deps.config.MAX_EMAIL_SIZE;
+    read: () => Promise<WholeMessage | null>,
+    options: { foundByDate: boolean; jobs?: PendingJobs; accept?: (uid: number) => boolean },
+  ): Promise<number | null> {
+    const { foundByDate, jobs, accept } = options;
     // A message alone queues its job once its work slot is free again: the slot is for fetching and storing.
     const ownJobs = jobs ?? new PendingJobs();
+    let uid: number | null = null;
     await this.withWorkSlot(async () => {
-      const whole = await this.readFailures.trackWhole(uidValidity, uid, () => fetchWholeAtMost(client, uid, maxBytes));
+      const whole = await read();
       if (!whole) return; // expunged meanwhile
+      uid = whole.message.uid;
+      if (accept && !accept(uid)) return;
       const readSource = () => Promise.resolve(whole.source);
       await this.deps.pipeline.process(account, uidValidity, whole.message, readSource, { foundByDate, jobs: ownJobs });
     });
     if (!jobs) await this.deps.pipeline.enqueueAll(ownJobs);
+    return uid;
   }
 
   /** Fetch-and-store work runs at most NUM_WORKER_THREADS at a time in the process: sources held are bounded. */

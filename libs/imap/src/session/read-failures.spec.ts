@@ -60,7 +60,9 @@ describe('ReadFailures', () => {
 
   it('remembers a source beyond the parser limits, so it is not downloaded again', async () => {
     const failures = new ReadFailures();
-    await failures.trackWhole(7, 42, () => Promise.reject(new SourceTooLargeError(42))).catch(() => undefined);
+    await failures
+      .trackWhole(7, 42, () => Promise.reject(new SourceTooLargeError('message UID 42')))
+      .catch(() => undefined);
     expect(failures.oversized(7, 42)).toBe(true);
     expect(failures.oversized(7, 43)).toBe(false);
     expect(failures.oversized(8, 42)).toBe(false);
