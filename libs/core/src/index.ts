@@ -50,6 +50,7 @@ export {
   type WebhookDeliverJob,
   WEBHOOKS_QUEUE,
 } from './queue/queues.js';
+export { GroupedFlush } from './queue/grouped-flush.js';
 export { RedisService } from './redis/redis.module.js';
 export { parseClusterNodes, type RedisClient, redisCredentials } from './redis/redis-connection.js';
 export { bullPrefix, installationKeyPattern, redisKey } from './redis/redis-keys.js';

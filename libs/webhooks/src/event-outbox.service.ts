@@ -6,9 +6,17 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { EntityManager, Repository } from 'typeorm';
 
-import { SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
+import { GroupedFlush, SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
 
 import { WebhookEvent, type WebhookEventType } from './webhook-event.entity.js';
+
+/** Jobs queued in one Redis round trip at most (one MULTI of BullMQ's add script per job). */
+const JOBS_PER_ROUND_TRIP = 200;
+
+interface QueuedEvent {
+  eventId: string;
+  partnerId?: string;
+}
 
 export interface NewEvent {
   partnerId: string;
@@ -22,6 +30,9 @@ export interface NewEvent {
 /** Writes events into the outbox (inside the caller's transaction) and queues their delivery. */
 @Injectable()
 export class EventOutbox {
+  /** Every session of an imap-client queues through this: under a burst, many syncs share a round trip. */
+  private readonly bulkAdds = new GroupedFlush<QueuedEvent>((events) => this.addBulk(events), JOBS_PER_ROUND_TRIP);
+
   constructor(
     private readonly secretBox: SecretBox,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<WebhookDeliverJob>,
@@ -62,9 +73,16 @@ export class EventOutbox {
     await this.queue.add(WEBHOOK_DELIVER_JOB, jobData(eventId, partnerId), { jobId: eventId });
   }
 
-  /** Queues many events in one Redis round trip (a sync that brought many messages). */
-  async enqueueMany(events: { eventId: string; partnerId?: string }[]): Promise<void> {
+  /**
+   * Queues events together: those of one sync, and those other callers queue while a round trip is in
+   * flight, go in one Redis round trip.
+   */
+  async enqueueMany(events: QueuedEvent[]): Promise<void> {
     if (events.length === 0) return;
+    await this.bulkAdds.submit(events);
+  }
+
+  private async addBulk(events: QueuedEvent[]): Promise<void> {
     await this.queue.addBulk(
       events.map(({ eventId, partnerId }) => ({
         name: WEBHOOK_DELIVER_JOB,
