@@ -2,7 +2,11 @@ export { CurrentPartner } from './api/current-partner.decorator.js';
 export { PartnerApi } from './api/partner-api.decorator.js';
 export { CreatePartnerDto } from './dto/create-partner.dto.js';
 export { UpdatePartnerDto } from './dto/update-partner.dto.js';
-export { type PartnerDeliveryProfile, PartnerDeliveryProfiles } from './partner-delivery-profiles.js';
+export {
+  type PartnerDeliveryProfile,
+  PartnerDeliveryProfiles,
+  type PartnerProfileColumns,
+} from './partner-delivery-profiles.js';
 export { Partner } from './partner.entity.js';
 export { PartnerErrors } from './partners.errors.js';
 export { PartnerAuthModule, PartnersModule } from './partners.module.js';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { HotQueries } from '@app/core';
 
 import type { Partner } from './partner.entity.js';
-import { type PartnerSigningKeys, PartnersService } from './partners.service.js';
+import { type PartnerSigningKeys, PartnersService, type SigningMaterial } from './partners.service.js';
 
 /** What one webhook delivery needs of its partner: where to send each event type, and how to sign. */
 export type PartnerDeliveryProfile = Pick<
@@ -14,21 +14,31 @@ export type PartnerDeliveryProfile = Pick<
 /** Partners whose decrypted keys a worker keeps; far more than an installation has. */
 const MAX_CACHED = 1000;
 
-const PROFILE_SQL = `SELECT id, api_key, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at,
-       new_mail_webhook, user_connected_webhook, user_disconnected_webhook, account_error_webhook
-  FROM partners WHERE id = $1`;
-
-interface ProfileRow {
-  id: string;
-  api_key: string;
-  webhook_secret: string;
-  previous_webhook_secret: string | null;
-  previous_webhook_secret_expires_at: Date | null;
-  new_mail_webhook: string | null;
-  user_connected_webhook: string | null;
-  user_disconnected_webhook: string | null;
-  account_error_webhook: string | null;
+/** A profile's columns as `profileSql` gives them (all null when there is no such partner). */
+export interface PartnerProfileColumns {
+  partner_profile_id: string | null;
+  partner_api_key: string | null;
+  partner_webhook_secret: string | null;
+  partner_previous_webhook_secret: string | null;
+  partner_previous_webhook_secret_expires_at: Date | null;
+  partner_new_mail_webhook: string | null;
+  partner_user_connected_webhook: string | null;
+  partner_user_disconnected_webhook: string | null;
+  partner_account_error_webhook: string | null;
 }
+
+/** The profile row of the partner whose id the SQL expression `partnerId` gives. */
+function profileSql(partnerId: string): string {
+  return `SELECT id AS partner_profile_id, api_key AS partner_api_key, webhook_secret AS partner_webhook_secret,
+       previous_webhook_secret AS partner_previous_webhook_secret,
+       previous_webhook_secret_expires_at AS partner_previous_webhook_secret_expires_at,
+       new_mail_webhook AS partner_new_mail_webhook, user_connected_webhook AS partner_user_connected_webhook,
+       user_disconnected_webhook AS partner_user_disconnected_webhook,
+       account_error_webhook AS partner_account_error_webhook
+  FROM partners WHERE id = ${partnerId}`;
+}
+
+const PROFILE_SQL = profileSql('$1');
 
 interface CachedKeys {
   /** The ciphertexts the keys were decrypted from: a rotation writes new ones (fresh IVs), so it shows. */
@@ -52,37 +62,49 @@ export class PartnerDeliveryProfiles {
   ) {}
 
   async get(partnerId: string, now = Date.now()): Promise<PartnerDeliveryProfile | null> {
-    const [row] = await this.hot.rows<ProfileRow>(PROFILE_SQL, [partnerId]);
-    if (!row) {
-      this.keys.delete(partnerId);
-      return null;
-    }
+    const [row] = await this.hot.rows<PartnerProfileColumns>(PROFILE_SQL, [partnerId]);
+    if (!row) this.keys.delete(partnerId);
+    return row ? this.profileFrom(row, now) : null;
+  }
+
+  /**
+   * The profile read as part of a caller's larger statement (a webhook delivery reads its event, user and
+   * partner in one): a subquery to join LATERAL, for the partner id the SQL expression `partnerId` gives.
+   */
+  profileSql(partnerId: string): string {
+    return profileSql(partnerId);
+  }
+
+  /** The profile from the columns of `profileSql`, or null when they found no partner. */
+  profileFrom(row: PartnerProfileColumns, now = Date.now()): PartnerDeliveryProfile | null {
+    const { partner_profile_id: id, partner_api_key: apiKey, partner_webhook_secret: webhookSecret } = row;
+    if (id === null || apiKey === null || webhookSecret === null) return null;
     return {
-      id: row.id,
-      newMailWebhook: row.new_mail_webhook,
-      userConnectedWebhook: row.user_connected_webhook,
-      userDisconnectedWebhook: row.user_disconnected_webhook,
-      accountErrorWebhook: row.account_error_webhook,
-      keys: this.signingKeys(row, now),
+      id,
+      newMailWebhook: row.partner_new_mail_webhook,
+      userConnectedWebhook: row.partner_user_connected_webhook,
+      userDisconnectedWebhook: row.partner_user_disconnected_webhook,
+      accountErrorWebhook: row.partner_account_error_webhook,
+      keys: this.signingKeys(
+        {
+          id,
+          apiKey,
+          webhookSecret,
+          previousWebhookSecret: row.partner_previous_webhook_secret,
+          previousWebhookSecretExpiresAt: row.partner_previous_webhook_secret_expires_at,
+        },
+        now,
+      ),
     };
   }
 
-  private signingKeys(row: ProfileRow, now: number): PartnerSigningKeys {
-    const encrypted = `${row.api_key} ${row.webhook_secret} ${row.previous_webhook_secret ?? ''}`;
-    const cached = this.keys.get(row.id);
+  private signingKeys(secrets: SigningMaterial, now: number): PartnerSigningKeys {
+    const encrypted = `${secrets.apiKey} ${secrets.webhookSecret} ${secrets.previousWebhookSecret ?? ''}`;
+    const cached = this.keys.get(secrets.id);
     if (cached && cached.encrypted === encrypted && now < cached.validUntil) return cached.keys;
-    const { keys, validUntil } = this.partners.signingKeysUntil(
-      {
-        id: row.id,
-        apiKey: row.api_key,
-        webhookSecret: row.webhook_secret,
-        previousWebhookSecret: row.previous_webhook_secret,
-        previousWebhookSecretExpiresAt: row.previous_webhook_secret_expires_at,
-      },
-      new Date(now),
-    );
+    const { keys, validUntil } = this.partners.signingKeysUntil(secrets, new Date(now));
     if (this.keys.size >= MAX_CACHED) this.keys.clear();
-    this.keys.set(row.id, { encrypted, keys, validUntil });
+    this.keys.set(secrets.id, { encrypted, keys, validUntil });
     return keys;
   }
 }

@@ -11,7 +11,12 @@ export {
   type MailboxLogin,
   UserCredentials,
 } from './user-credentials.service.js';
-export { type DeliveryTarget, type LinkTarget, UserDirectory } from './user-directory.service.js';
+export {
+  type DeliveryTarget,
+  type DeliveryTargetColumns,
+  type LinkTarget,
+  UserDirectory,
+} from './user-directory.service.js';
 export { USER_STATES, type UserState } from './user.entity.js';
 export { API_USER_STATES, type ApiUserState, apiState, apiStateCondition, hasCredentials } from './user-status.js';
 export { UserErrors } from './users.errors.js';

@@ -26,11 +26,25 @@ export interface LinkTarget {
   archived: boolean;
 }
 
-const DELIVERY_TARGET_SQL = `SELECT u.tag, u.email, u.enable_tracer, p.code AS provider_code
+/** A delivery target's columns as `deliveryTargetSql` gives them (all null when there is no such user). */
+export interface DeliveryTargetColumns {
+  target_tag: string | null;
+  target_email: string | null;
+  target_enable_tracer: boolean | null;
+  target_provider_code: string | null;
+}
+
+/** The target of the user whose id the SQL expression `userId` gives: one row of DeliveryTargetColumns. */
+function deliveryTargetSql(userId: string): string {
+  return `SELECT u.tag AS target_tag, u.email AS target_email, u.enable_tracer AS target_enable_tracer,
+       p.code AS target_provider_code
   FROM users u
   JOIN partner_connections c ON c.id = u.partner_connection_id
   JOIN imap_providers p ON p.id = c.imap_provider_id
- WHERE u.id = $1`;
+ WHERE u.id = ${userId}`;
+}
+
+const DELIVERY_TARGET_SQL = deliveryTargetSql('$1');
 
 /** How other libs name users (tags, delivery targets) without reading the users table themselves. */
 @Injectable()
@@ -42,15 +56,27 @@ export class UserDirectory {
 
   /** The delivery target of a user, or null if the user is gone. */
   async deliveryTarget(userId: string): Promise<DeliveryTarget | null> {
-    // On every webhook delivery: one row of a prepared statement, no entity hydration.
-    const [row] = await this.hot.rows<{
-      tag: string;
-      email: string | null;
-      provider_code: string;
-      enable_tracer: boolean;
-    }>(DELIVERY_TARGET_SQL, [userId]);
-    if (!row) return null;
-    return { tag: row.tag, email: row.email, providerCode: row.provider_code, enableTracer: row.enable_tracer };
+    const [row] = await this.hot.rows<DeliveryTargetColumns>(DELIVERY_TARGET_SQL, [userId]);
+    return row ? this.deliveryTargetFrom(row) : null;
+  }
+
+  /**
+   * The delivery target read as part of a caller's larger statement (a webhook delivery reads its event,
+   * user and partner in one): a subquery to join LATERAL, for the user id the SQL expression `userId` gives.
+   */
+  deliveryTargetSql(userId: string): string {
+    return deliveryTargetSql(userId);
+  }
+
+  /** The target from the columns of `deliveryTargetSql`, or null when they found no user. */
+  deliveryTargetFrom(row: DeliveryTargetColumns): DeliveryTarget | null {
+    if (row.target_tag === null || row.target_provider_code === null) return null;
+    return {
+      tag: row.target_tag,
+      email: row.target_email,
+      providerCode: row.target_provider_code,
+      enableTracer: row.target_enable_tracer ?? false,
+    };
   }
 
   /** Whether tracers are on for this user now (false if the user is gone). */

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
 import { AppConfig, HotQueries, ROOT_LOGGER } from '@app/core';
-import { PartnerDeliveryProfiles } from '@app/partners';
-import { UserDirectory, UsersService } from '@app/users';
+import { type PartnerDeliveryProfile, PartnerDeliveryProfiles, type PartnerProfileColumns } from '@app/partners';
+import { type DeliveryTarget, type DeliveryTargetColumns, UserDirectory, UsersService } from '@app/users';
 
 import { EventOutbox } from '../event-outbox.service.js';
 import { WebhookEvent, type WebhookEventType } from '../webhook-event.entity.js';
@@ -41,6 +41,8 @@ const MAX_RETRY_AFTER_MS = 3600_000;
 export class WebhookDelivery {
   private readonly logger: Logger;
   private readonly slots: PartnerSlots;
+  /** The text of `load`'s statement (constant: it is prepared once per connection). */
+  private readonly loadSql: string;
 
   constructor(
     @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
@@ -55,6 +57,12 @@ export class WebhookDelivery {
   ) {
     this.logger = logger.child({ component: 'delivery' });
     this.slots = new PartnerSlots(config.WEBHOOK_PARTNER_CONCURRENCY);
+    this.loadSql = `SELECT e.id, e.partner_id, e.user_id, e.type, e.status, e.metadata, e.body, e.attempts,
+       e.last_error, partner.*, target.*
+  FROM webhook_events e
+  LEFT JOIN LATERAL (${partners.profileSql('e.partner_id')}) partner ON true
+  LEFT JOIN LATERAL (${directory.deliveryTargetSql('e.user_id')}) target ON true
+ WHERE e.id = $1`;
   }
 
   /** Deliveries running in this process now. */
@@ -86,36 +94,40 @@ export class WebhookDelivery {
     return row?.partner_id ?? null;
   }
 
-  /** The event's row as delivery needs it: one prepared SELECT, no entity hydration. */
-  private async load(eventId: string): Promise<PendingEvent | null> {
-    const [row] = await this.hot.rows<PendingEventRow>(LOAD_EVENT_SQL, [eventId]);
+  /**
+   * The event's row, its partner's profile and its user's delivery target, as delivery needs them: one
+   * prepared SELECT (the partner and user parts are their libs' subqueries), no entity hydration.
+   */
+  private async load(eventId: string): Promise<LoadedEvent | null> {
+    const [row] = await this.hot.rows<PendingEventRow>(this.loadSql, [eventId]);
     if (!row) return null;
     return {
-      id: row.id,
-      partnerId: row.partner_id,
-      userId: row.user_id,
-      type: row.type,
-      status: row.status,
-      metadata: row.metadata,
-      body: row.body,
-      attempts: row.attempts,
-      lastError: row.last_error,
+      event: {
+        id: row.id,
+        partnerId: row.partner_id,
+        userId: row.user_id,
+        type: row.type,
+        status: row.status,
+        metadata: row.metadata,
+        body: row.body,
+        attempts: row.attempts,
+        lastError: row.last_error,
+      },
+      partner: this.partners.profileFrom(row),
+      target: row.user_id ? this.directory.deliveryTargetFrom(row) : null,
     };
   }
 
   /** Sends the event once, unless it is settled or its budget is spent; says when to try again, if at all. */
   async deliver(eventId: string): Promise<DeliveryResult> {
-    const event = await this.load(eventId);
-    if (!event || event.status !== 'pending') return { done: 'not_pending' };
+    const loaded = await this.load(eventId);
+    if (!loaded || loaded.event.status !== 'pending') return { done: 'not_pending' };
+    const { event, partner, target } = loaded;
     if (event.attempts >= this.config.WEBHOOK_MAX_ATTEMPTS) {
       // The job of an event whose last attempt was made (then the worker died) was queued again.
       await this.settle(event, 'failed', event.lastError ?? 'no attempts left');
       return { done: 'failed' };
     }
-    const [partner, target] = await Promise.all([
-      this.partners.get(event.partnerId),
-      event.userId ? this.directory.deliveryTarget(event.userId) : null,
-    ]);
     const url = partner && webhookUrl(partner, event.type);
     if (!partner || !url || !target) {
       const reason = !partner
@@ -274,9 +286,6 @@ export class WebhookDelivery {
 
 const PARTNER_OF_EVENT_SQL = 'SELECT partner_id FROM webhook_events WHERE id = $1';
 
-const LOAD_EVENT_SQL = `SELECT id, partner_id, user_id, type, status, metadata, body, attempts, last_error
-  FROM webhook_events WHERE id = $1`;
-
 /**
  * Counts the attempt, logs it and settles the event in one statement. Transmit logs are numbered over the
  * event's whole history: a redelivered event's go on from the last round's.
@@ -304,7 +313,13 @@ type PendingEvent = Pick<
   'id' | 'partnerId' | 'userId' | 'type' | 'status' | 'metadata' | 'body' | 'attempts' | 'lastError'
 >;
 
-interface PendingEventRow {
+interface LoadedEvent {
+  event: PendingEvent;
+  partner: PartnerDeliveryProfile | null;
+  target: DeliveryTarget | null;
+}
+
+interface PendingEventRow extends PartnerProfileColumns, DeliveryTargetColumns {
   id: string;
   partner_id: string;
   user_id: string | null;
