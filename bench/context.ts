@@ -7,6 +7,9 @@ import type { RoleInstance } from '../stress/role-fleet.js';
 import { Testbed } from '../stress/testbed.js';
 import { waitUntil } from './measure.js';
 
+/** How long a stopped imap-client may take to log its sessions out before it is killed. */
+const STOP_GRACE_MS = 30_000;
+
 /** imap-client settings of a bench run: production defaults except where a section says otherwise. */
 export const BENCH_ROLE_ENV = { LOG_LEVEL: 'warn', OUTBOX_SWEEP_INTERVAL: '5' };
 
@@ -60,9 +63,16 @@ export class BenchContext {
   }
 
   /** Kills a process and waits until the fake server has seen its connections close. */
-  async killAndSettle(instance: RoleInstance): Promise<void> {
+  /**
+   * Stops an imap-client as an operator's restart does (SIGTERM: it hands its mailboxes back and leaves the
+   * cluster), killing it only if that takes too long. A SIGKILLed node's leases would hold its mailboxes for
+   * HEARTBEAT_TIMEOUT: that is the takeover (`npm run scale`), not a restart.
+   */
+  async stopAndSettle(instance: RoleInstance): Promise<void> {
     const bed = await this.fake();
-    await instance.kill('SIGKILL');
+    const exited = instance.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    if (!stopped) await instance.kill('SIGKILL');
     await waitUntil(
       'connections of a killed process to close',
       async () => (await bed.fakeServer.stats()).totals.openConnections === 0,

@@ -22,7 +22,7 @@ export async function reconnect(
   env: Record<string, string> = {},
 ): Promise<{ rows: BenchRow[]; instance: RoleInstance }> {
   const bed = await ctx.fake();
-  if (running) await ctx.killAndSettle(running);
+  if (running) await ctx.stopAndSettle(running);
   await bed.fakeServer.resetPeakHandshakes();
   ctx.log(`reconnect: ${cap} mailboxes after a restart`);
   const { instance, connectMs } = await ctx.startImapClient(cap, env);

@@ -32,7 +32,7 @@ async function measureProduct(ctx: BenchContext, size: number, baseRssBytes: num
   const [cpu, rss] = await Promise.all([cpuPercent(instance.pid, REST_MS), restingRss(instance.pid, REST_MS)]);
   const metrics = await instance.metrics();
   const sample = await sampleProcess(instance.pid);
-  await ctx.killAndSettle(instance);
+  await ctx.stopAndSettle(instance);
   return {
     connectMs,
     rssBytes: rss,
@@ -49,7 +49,7 @@ async function productBaseRss(ctx: BenchContext): Promise<number> {
   const { instance } = await ctx.startImapClient(1);
   await sleep(SETTLE_MS);
   const rss = await restingRss(instance.pid, REST_MS);
-  await ctx.killAndSettle(instance);
+  await ctx.stopAndSettle(instance);
   return rss;
 }
 
