@@ -48,8 +48,9 @@ interface CachedKeys {
 }
 
 /**
- * The partner read of every webhook delivery: one prepared single-row SELECT (no entity), with the
- * decrypted signing keys kept per worker while their ciphertexts are unchanged and no retired secret expires.
+ * The partner read of every webhook delivery: a single-row SELECT (no entity), on its own or as a subquery
+ * of the delivery's one statement, with the decrypted signing keys kept per worker while their ciphertexts
+ * are unchanged and no retired secret expires.
  * The row is read each time, so a changed URL or rotated key applies to the very next delivery.
  */
 @Injectable()
