@@ -45,12 +45,17 @@ export default tseslint.config(
           alphabetize: { order: 'asc', caseInsensitive: true },
         },
       ],
-      // A lib is reached only through its public surface: `@app/<lib>`, never a path into it.
+      // A lib is reached only through its public surface: `@app/<lib>`, never a path into it. Its HTTP surface
+      // (controllers' modules, DTOs documented for OpenAPI) is `@app/<lib>/http`, so that the roles without
+      // the partner API (imap-client, worker) never load @nestjs/swagger (base RSS, docs/PERFORMANCE.md).
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/libs/*/src/**', '../../libs/**', '@app/*/*'], message: 'Import a lib as @app/<lib>.' },
+            {
+              group: ['**/libs/*/src/**', '../../libs/**', '@app/*/*', '!@app/*/http'],
+              message: 'Import a lib as @app/<lib> (or @app/<lib>/http).',
+            },
           ],
         },
       ],
@@ -65,11 +70,11 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['../../../*', '../../../../*'], message: 'Do not reach into another lib; import @app/<lib>.' },
-            { group: ['@app/*/*'], message: 'Import a lib as @app/<lib>.' },
+            { group: ['@app/*/*', '!@app/*/http'], message: 'Import a lib as @app/<lib> (or @app/<lib>/http).' },
             ...Object.keys(LIB_DEPENDENCIES)
               .filter((other) => other !== lib && !allowed.includes(other))
               .map((other) => ({
-                group: [`@app/${other}`],
+                group: [`@app/${other}`, `@app/${other}/http`],
                 message: `${lib} may import only ${allowed.join(', ') || 'no other lib'}: the lib order is in ARCHITECTURE.md.`,
               })),
           ],

@@ -11,6 +11,7 @@ export const base = {
   maxWorkers: 2,
   moduleNameMapper: {
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/([a-z-]+)/http$': '<rootDir>/libs/$1/src/http.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 
 import { AdminModule } from '@app/admin';
 import { ConnectModule } from '@app/connect';
-import { BackfillsApiModule, EventBodyRefetchModule } from '@app/imap';
+import { EventBodyRefetchModule } from '@app/imap';
+import { BackfillsApiModule } from '@app/imap/http';
 import { PartnersModule } from '@app/partners';
 import { ProvidersModule } from '@app/providers';
-import { TracersApiModule } from '@app/tracers';
-import { UsersApiModule } from '@app/users';
-import { EventsApiModule } from '@app/webhooks';
+import { TracersApiModule } from '@app/tracers/http';
+import { UsersApiModule } from '@app/users/http';
+import { EventsApiModule } from '@app/webhooks/http';
 
 /** The api role: partner REST API, connect pages, admin pages (health and metrics come from core). */
 @Module({

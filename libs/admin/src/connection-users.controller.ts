@@ -6,7 +6,8 @@ import { ConnectionsService } from '@app/connections';
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
 import { PartnersService } from '@app/partners';
-import { CreateUserDto, UsersService } from '@app/users';
+import { UsersService } from '@app/users';
+import { CreateUserDto } from '@app/users/http';
 
 import { actor } from './admin-actor.js';
 import { optional, validateForm } from './pages/form-validation.js';

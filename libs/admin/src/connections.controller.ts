@@ -2,7 +2,8 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
-import { ConnectionFieldsDto, ConnectionsService } from '@app/connections';
+import { ConnectionsService } from '@app/connections';
+import { ConnectionFieldsDto } from '@app/connections/http';
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
 import { PartnersService } from '@app/partners';

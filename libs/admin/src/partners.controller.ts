@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
-import { CreatePartnerDto, PartnersService } from '@app/partners';
+import { PartnersService } from '@app/partners';
+import { CreatePartnerDto } from '@app/partners/http';
 
 import { actor } from './admin-actor.js';
 import { confirmPage } from './pages/confirm-page.js';

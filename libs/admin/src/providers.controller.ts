@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
-import { CreateProviderDto, type ImapProvider, ProvidersService } from '@app/providers';
+import { type ImapProvider, ProvidersService } from '@app/providers';
+import { CreateProviderDto } from '@app/providers/http';
 
 import { actor } from './admin-actor.js';
 import { lines, optional, validateForm } from './pages/form-validation.js';

@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { ConnectLinks } from '@app/connect';
 import { DomainError } from '@app/core';
 import { AuditLog } from '@app/operators';
-import { type OperatorUserChange, type OperatorUserDetail, UpdateUserDto, UsersService } from '@app/users';
+import { type OperatorUserChange, type OperatorUserDetail, UsersService } from '@app/users';
+import { UpdateUserDto } from '@app/users/http';
 
 import { actor } from './admin-actor.js';
 import { validateForm } from './pages/form-validation.js';

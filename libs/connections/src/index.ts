@@ -1,8 +1,5 @@
 export { ConnectionErrors } from './connections.errors.js';
 export { ConnectionsModule } from './connections.module.js';
 export { ConnectionsService } from './connections.service.js';
-export { ConnectionFieldsDto } from './dto/connection-fields.dto.js';
-export { ConnectionResponse } from './dto/connection.response.js';
-export { CreateConnectionDto } from './dto/create-connection.dto.js';
 export { type AccessToken, type OAuth2Client, OAuth2Error, OAuth2Tokens } from './oauth2/oauth2-tokens.js';
 export { PartnerConnection } from './partner-connection.entity.js';

@@ -10,7 +10,6 @@ export { ensureDatabase } from './database/ensure-database.js';
 export { HotQueries } from './database/hot-queries.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';
 export { type ErrorBody, errorBody } from './errors/error-body.js';
-export { ErrorBodySchema } from './errors/error-body.schema.js';
 export { errorPage } from './errors/error-page.js';
 export { type HealthContributor, HealthService } from './health/health.service.js';
 export { createRootLogger, NODE_ID } from './logging/logger.js';
@@ -38,7 +37,6 @@ export {
 export { type UserChange, UserChangeNotifier } from './notifications/user-changes.js';
 export { type KeysetPage, keysetPage, setNextCursorHeader } from './pagination/keyset-page.js';
 export { decodeCursor, encodeCursor, type PagePosition } from './pagination/page-cursor.js';
-export { PageQuery } from './pagination/page.query.js';
 export {
   OUTBOX_QUEUE,
   OUTBOX_SWEEP_JOB,

@@ -1,7 +1,6 @@
-export { type BackfillResponse, toBackfillResponse } from './backfill/api/backfill.dto.js';
 export { BACKFILL_STATUSES, type Backfill, type BackfillStatus } from './backfill/backfill.entity.js';
 export { type BackfillInput, BackfillRequests } from './backfill/backfill-requests.service.js';
-export { BackfillsApiModule, BackfillsModule, EventBodyRefetchModule } from './backfill/backfill.module.js';
+export { BackfillsModule, EventBodyRefetchModule } from './backfill/backfill.module.js';
 export { imapFlowOptions, type LoginCheck, ImapConnector, type OpenedMailbox } from './connector/imap-connector.js';
 export { ImapClientModule } from './imap-client.module.js';
 export { ImapErrors } from './imap.errors.js';

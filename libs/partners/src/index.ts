@@ -1,7 +1,4 @@
 export { CurrentPartner } from './api/current-partner.decorator.js';
-export { PartnerApi } from './api/partner-api.decorator.js';
-export { CreatePartnerDto } from './dto/create-partner.dto.js';
-export { UpdatePartnerDto } from './dto/update-partner.dto.js';
 export {
   type PartnerDeliveryProfile,
   PartnerDeliveryProfiles,

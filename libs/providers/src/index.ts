@@ -1,5 +1,4 @@
 export { BUILTIN_PROVIDERS } from './builtin-providers.js';
-export { CreateProviderDto } from './dto/create-provider.dto.js';
 export { ImapProvider, type ProviderAuth, type TransportSecurity } from './imap-provider.entity.js';
 export { ProviderErrors } from './providers.errors.js';
 export { ProvidersModule } from './providers.module.js';

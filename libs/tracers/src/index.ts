@@ -11,4 +11,4 @@ export { TracerMetrics } from './tracer-metrics.service.js';
 export { TracerRounds } from './tracer-rounds.service.js';
 export { TRACER_HEADER, tracerSubject, tracerTokenIn } from './tracer-token.js';
 export { type OutstandingTracer, TracersService } from './tracers.service.js';
-export { TracerLogsModule, TracersApiModule, TracersModule, TracersWorkerModule } from './tracers.module.js';
+export { TracerLogsModule, TracersModule, TracersWorkerModule } from './tracers.module.js';

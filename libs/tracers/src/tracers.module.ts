@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { PartnerAuthModule } from '@app/partners';
 import { UsersModule } from '@app/users';
 
-import { TracersController } from './api/tracers.controller.js';
 import { MissingTracers } from './sending/missing-tracers.service.js';
 import { TracerLogMetrics } from './sending/tracer-log-metrics.service.js';
 import { TracerSendProcessor } from './sending/tracer-send.processor.js';
@@ -39,7 +37,3 @@ export class TracersModule {}
   providers: [TracerSender, TracerSendProcessor, MissingTracers, TracerLogMetrics],
 })
 export class TracersWorkerModule {}
-
-/** The partner API's tracer routes (mounted by the api role only). */
-@Module({ imports: [TracerLogsModule, UsersModule, PartnerAuthModule], controllers: [TracersController] })
-export class TracersApiModule {}

@@ -1,5 +1,3 @@
-export { CreateUserDto } from './dto/create-user.dto.js';
-export { UpdateUserDto } from './dto/update-user.dto.js';
 export type { MailboxAccount, MailboxCursor, MailboxServer, MailboxUser } from './mailbox-account.js';
 export { MailboxAccounts, toMailboxServer } from './mailbox-accounts.service.js';
 export { MailboxStates } from './mailbox-states.service.js';
@@ -20,6 +18,6 @@ export {
 export { USER_STATES, type UserState } from './user.entity.js';
 export { API_USER_STATES, type ApiUserState, apiState, apiStateCondition, hasCredentials } from './user-status.js';
 export { UserErrors } from './users.errors.js';
-export { OperatorUsersModule, UsersApiModule, UsersModule } from './users.module.js';
+export { OperatorUsersModule, UsersModule } from './users.module.js';
 export { type OperatorUserChange, type OperatorUserDetail, UsersService } from './users.service.js';
 export { WatchableUsersQuery } from './watchable-users.query.js';

@@ -2,12 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ConnectionsModule } from '@app/connections';
-import { PartnerAuthModule, PartnersModule } from '@app/partners';
-import { ProvidersModule } from '@app/providers';
+import { PartnersModule } from '@app/partners';
 
-import { ConnectionsController } from './api/connections.controller.js';
-import { ProvidersController } from './api/providers.controller.js';
-import { UsersController } from './api/users.controller.js';
 import { CredentialChangeLimit } from './credential-change-limit.js';
 import { MailboxAccounts } from './mailbox-accounts.service.js';
 import { MailboxStates } from './mailbox-states.service.js';
@@ -36,13 +32,6 @@ const SERVICES = [
   exports: SERVICES,
 })
 export class UsersModule {}
-
-/** The partner API's connection and user routes (mounted by the api role only). */
-@Module({
-  imports: [UsersModule, ConnectionsModule, ProvidersModule, PartnerAuthModule],
-  controllers: [ConnectionsController, ProvidersController, UsersController],
-})
-export class UsersApiModule {}
 
 /** The operator's read of users across partners (CLI); needs nothing but the users table. */
 @Module({

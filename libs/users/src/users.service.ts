@@ -10,10 +10,11 @@ import { PartnersService } from '@app/partners';
 import type { ProviderAuth } from '@app/providers';
 
 import { CredentialChangeLimit } from './credential-change-limit.js';
+import { CREDENTIAL_FIELDS } from './credential-fields.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { ListUsersQuery } from './dto/list-users.query.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { CREDENTIAL_FIELDS, type UserFieldsDto } from './dto/user-fields.dto.js';
+import type { UserFieldsDto } from './dto/user-fields.dto.js';
 import { UserCredentials } from './user-credentials.service.js';
 import { apiStateCondition, hasCredentialsCondition } from './user-status.js';
 import { User, type UserState } from './user.entity.js';

@@ -13,4 +13,4 @@ export {
   type WebhookEventType,
 } from './webhook-event.entity.js';
 export { WebhookErrors } from './webhooks.errors.js';
-export { EventsApiModule, WebhooksModule, WebhooksWorkerModule } from './webhooks.module.js';
+export { WebhooksModule, WebhooksWorkerModule } from './webhooks.module.js';

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { PartnerAuthModule, PartnersModule } from '@app/partners';
+import { PartnersModule } from '@app/partners';
 import { UsersModule } from '@app/users';
 
-import { EventsController } from './api/events.controller.js';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor.js';
 import { WebhookDelivery } from './delivery/webhook-delivery.service.js';
 import { WebhookMetrics } from './delivery/webhook-metrics.service.js';
@@ -25,10 +24,6 @@ import { WebhookLogMetrics } from './webhook-log-metrics.service.js';
   exports: [EventOutbox, EventsService, WebhookTester, DeliveryStats],
 })
 export class WebhooksModule {}
-
-/** The partner API's event routes (mounted by the api role only). */
-@Module({ imports: [WebhooksModule, PartnerAuthModule], controllers: [EventsController] })
-export class EventsApiModule {}
 
 /** Consuming events: delivery and the outbox sweeper (imported by the worker role only). */
 @Module({

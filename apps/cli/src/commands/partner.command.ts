@@ -1,4 +1,5 @@
-import { CreatePartnerDto, type Partner, PartnersModule, PartnersService, UpdatePartnerDto } from '@app/partners';
+import { type Partner, PartnersModule, PartnersService } from '@app/partners';
+import { CreatePartnerDto, UpdatePartnerDto } from '@app/partners/http';
 
 import { camelCaseKeys, parseFlags, toValidDto } from '../cli-args.js';
 import { CliError, USAGE_ERROR } from '../cli-error.js';

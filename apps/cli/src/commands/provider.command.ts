@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import { CreateProviderDto, type ImapProvider, ProvidersModule, ProvidersService } from '@app/providers';
+import { type ImapProvider, ProvidersModule, ProvidersService } from '@app/providers';
+import { CreateProviderDto } from '@app/providers/http';
 
 import { camelCaseKeys, parseFlags, toValidDto } from '../cli-args.js';
 import { CliError, USAGE_ERROR } from '../cli-error.js';

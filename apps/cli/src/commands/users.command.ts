@@ -1,5 +1,6 @@
 import { isUuid } from '@app/core';
-import { BackfillRequests, BackfillsModule, toBackfillResponse } from '@app/imap';
+import { BackfillRequests, BackfillsModule } from '@app/imap';
+import { toBackfillResponse } from '@app/imap/http';
 import { API_USER_STATES, type ApiUserState, OperatorUsersModule, OperatorUsersQuery } from '@app/users';
 
 import { parseFlags } from '../cli-args.js';

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { PartnerAuthModule } from '@app/partners';
 import { UsersModule } from '@app/users';
 import { EventBodySource } from '@app/webhooks';
 
 import { ImapModule } from '../imap.module.js';
-import { BackfillsController } from './api/backfills.controller.js';
 import { BackfillRequests } from './backfill-requests.service.js';
 import { Backfill } from './backfill.entity.js';
 import { MailboxMessageRefetch } from './mailbox-message-refetch.js';
@@ -18,10 +16,6 @@ import { MailboxMessageRefetch } from './mailbox-message-refetch.js';
   exports: [BackfillRequests],
 })
 export class BackfillsModule {}
-
-/** The partner API's backfill routes (mounted by the api role only). */
-@Module({ imports: [BackfillsModule, PartnerAuthModule], controllers: [BackfillsController] })
-export class BackfillsApiModule {}
 
 /**
  * Lets a redelivery read a message again from its mailbox when its body was dropped: the events service

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { CurrentPartner, type Partner } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 import { UsersService } from '@app/users';
 
 import { TracerLogs } from '../tracer-logs.service.js';

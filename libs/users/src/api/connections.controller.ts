@@ -9,15 +9,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
-import {
-  ConnectionFieldsDto,
-  ConnectionResponse,
-  ConnectionsService,
-  CreateConnectionDto,
-  type PartnerConnection,
-} from '@app/connections';
-import { ErrorBodySchema } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { ConnectionsService, type PartnerConnection } from '@app/connections';
+import { ConnectionFieldsDto, ConnectionResponse, CreateConnectionDto } from '@app/connections/http';
+import { ErrorBodySchema } from '@app/core/http';
+import { CurrentPartner, type Partner } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 
 import { UserDirectory } from '../user-directory.service.js';
 

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 
-import { PartnerApi } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 import { ProvidersService } from '@app/providers';
 
 export class ProviderResponse {

@@ -10,8 +10,10 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { ErrorBodySchema, setNextCursorHeader } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { setNextCursorHeader } from '@app/core';
+import { ErrorBodySchema } from '@app/core/http';
+import { CurrentPartner, type Partner } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 
 import { ArchiveUserQuery } from '../dto/archive-user.query.js';
 import { CreateUserDto } from '../dto/create-user.dto.js';

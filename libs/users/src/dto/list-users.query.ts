@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
-import { PageQuery } from '@app/core';
+import { PageQuery } from '@app/core/http';
 
 import { API_USER_STATES, type ApiUserState } from '../user-status.js';
 

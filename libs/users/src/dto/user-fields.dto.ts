@@ -54,10 +54,3 @@ export class UserFieldsDto {
   @IsBoolean()
   archived?: boolean;
 }
-
-/** Credential fields and the provider kind that accepts each. */
-export const CREDENTIAL_FIELDS = {
-  login_username: 'password',
-  login_password: 'password',
-  oauth2_refresh_token: 'oauth2',
-} as const;

@@ -2,8 +2,10 @@ import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/comm
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { ErrorBodySchema, setNextCursorHeader } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { setNextCursorHeader } from '@app/core';
+import { ErrorBodySchema } from '@app/core/http';
+import { CurrentPartner, type Partner } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 
 import { EventResponse } from '../dto/event.response.js';
 import { ListEventsQuery } from '../dto/list-events.query.js';

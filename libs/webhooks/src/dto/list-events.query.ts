@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 
-import { IsTimestamp, PageQuery } from '@app/core';
+import { IsTimestamp } from '@app/core';
+import { PageQuery } from '@app/core/http';
 
 import { WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from '../webhook-event.entity.js';
 

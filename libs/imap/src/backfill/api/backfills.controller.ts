@@ -9,8 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
-import { ErrorBodySchema } from '@app/core';
-import { CurrentPartner, type Partner, PartnerApi } from '@app/partners';
+import { ErrorBodySchema } from '@app/core/http';
+import { CurrentPartner, type Partner } from '@app/partners';
+import { PartnerApi } from '@app/partners/http';
 
 import { BackfillRequests } from '../backfill-requests.service.js';
 import { BackfillResponse, CreateBackfillDto, toBackfillResponse } from './backfill.dto.js';

@@ -1,0 +1,4 @@
+// The HTTP surface of this lib: what the partner API (api role) and the admin pages need, and only they: it loads
+// @nestjs/swagger, which the imap-client and worker roles never load through `@app/core` (base RSS).
+export { ErrorBodySchema } from './errors/error-body.schema.js';
+export { PageQuery } from './pagination/page.query.js';
