@@ -62,11 +62,11 @@ export class BenchContext {
     return { instance, connectMs: Date.now() - started };
   }
 
-  /** Kills a process and waits until the fake server has seen its connections close. */
   /**
    * Stops an imap-client as an operator's restart does (SIGTERM: it hands its mailboxes back and leaves the
    * cluster), killing it only if that takes too long. A SIGKILLed node's leases would hold its mailboxes for
-   * HEARTBEAT_TIMEOUT: that is the takeover (`npm run scale`), not a restart.
+   * HEARTBEAT_TIMEOUT: that is the takeover (`npm run scale`), not a restart. Returns once the fake server
+   * has seen its connections close.
    */
   async stopAndSettle(instance: RoleInstance): Promise<void> {
     const bed = await this.fake();
@@ -74,7 +74,7 @@ export class BenchContext {
     const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!stopped) await instance.kill('SIGKILL');
     await waitUntil(
-      'connections of a killed process to close',
+      'connections of a stopped process to close',
       async () => (await bed.fakeServer.stats()).totals.openConnections === 0,
       60_000,
       100,
