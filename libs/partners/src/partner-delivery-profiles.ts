@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 
-import { HotQueries } from '@app/core';
-
 import type { Partner } from './partner.entity.js';
 import { type PartnerSigningKeys, PartnersService, type SigningMaterial } from './partners.service.js';
 
@@ -27,19 +25,6 @@ export interface PartnerProfileColumns {
   partner_account_error_webhook: string | null;
 }
 
-/** The profile row of the partner whose id the SQL expression `partnerId` gives. */
-function profileSql(partnerId: string): string {
-  return `SELECT id AS partner_profile_id, api_key AS partner_api_key, webhook_secret AS partner_webhook_secret,
-       previous_webhook_secret AS partner_previous_webhook_secret,
-       previous_webhook_secret_expires_at AS partner_previous_webhook_secret_expires_at,
-       new_mail_webhook AS partner_new_mail_webhook, user_connected_webhook AS partner_user_connected_webhook,
-       user_disconnected_webhook AS partner_user_disconnected_webhook,
-       account_error_webhook AS partner_account_error_webhook
-  FROM partners WHERE id = ${partnerId}`;
-}
-
-const PROFILE_SQL = profileSql('$1');
-
 interface CachedKeys {
   /** The ciphertexts the keys were decrypted from: a rotation writes new ones (fresh IVs), so it shows. */
   encrypted: string;
@@ -48,38 +33,41 @@ interface CachedKeys {
 }
 
 /**
- * The partner read of every webhook delivery: a single-row SELECT (no entity), on its own or as a subquery
- * of the delivery's one statement, with the decrypted signing keys kept per worker while their ciphertexts
- * are unchanged and no retired secret expires.
+ * The partner read of every webhook delivery: a single-row subquery of the delivery's one statement (no
+ * entity), with the decrypted signing keys kept per worker while their ciphertexts are unchanged and no
+ * retired secret expires.
  * The row is read each time, so a changed URL or rotated key applies to the very next delivery.
  */
 @Injectable()
 export class PartnerDeliveryProfiles {
   private readonly keys = new Map<string, CachedKeys>();
 
-  constructor(
-    private readonly hot: HotQueries,
-    private readonly partners: PartnersService,
-  ) {}
-
-  async get(partnerId: string, now = Date.now()): Promise<PartnerDeliveryProfile | null> {
-    const [row] = await this.hot.rows<PartnerProfileColumns>(PROFILE_SQL, [partnerId]);
-    if (!row) this.keys.delete(partnerId);
-    return row ? this.profileFrom(row, now) : null;
-  }
+  constructor(private readonly partners: PartnersService) {}
 
   /**
    * The profile read as part of a caller's larger statement (a webhook delivery reads its event, user and
    * partner in one): a subquery to join LATERAL, for the partner id the SQL expression `partnerId` gives.
    */
   profileSql(partnerId: string): string {
-    return profileSql(partnerId);
+    return `SELECT id AS partner_profile_id, api_key AS partner_api_key, webhook_secret AS partner_webhook_secret,
+       previous_webhook_secret AS partner_previous_webhook_secret,
+       previous_webhook_secret_expires_at AS partner_previous_webhook_secret_expires_at,
+       new_mail_webhook AS partner_new_mail_webhook, user_connected_webhook AS partner_user_connected_webhook,
+       user_disconnected_webhook AS partner_user_disconnected_webhook,
+       account_error_webhook AS partner_account_error_webhook
+  FROM partners WHERE id = ${partnerId}`;
   }
 
-  /** The profile from the columns of `profileSql`, or null when they found no partner. */
-  profileFrom(row: PartnerProfileColumns, now = Date.now()): PartnerDeliveryProfile | null {
+  /**
+   * The profile of `partnerId` from the columns of `profileSql`, or null when they found no partner (its
+   * cached keys are dropped then).
+   */
+  profileFrom(partnerId: string, row: PartnerProfileColumns, now = Date.now()): PartnerDeliveryProfile | null {
     const { partner_profile_id: id, partner_api_key: apiKey, partner_webhook_secret: webhookSecret } = row;
-    if (id === null || apiKey === null || webhookSecret === null) return null;
+    if (id === null || apiKey === null || webhookSecret === null) {
+      this.keys.delete(partnerId);
+      return null;
+    }
     return {
       id,
       newMailWebhook: row.partner_new_mail_webhook,

@@ -113,7 +113,7 @@ export class WebhookDelivery {
         attempts: row.attempts,
         lastError: row.last_error,
       },
-      partner: this.partners.profileFrom(row),
+      partner: this.partners.profileFrom(row.partner_id, row),
       target: row.user_id ? this.directory.deliveryTargetFrom(row) : null,
     };
   }
