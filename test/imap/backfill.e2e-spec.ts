@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 
-import { ImapFlow } from 'imapflow';
 import { Webhook } from 'standardwebhooks';
 
 import { buildMail } from '../harness/mail-factory.js';
@@ -59,25 +58,13 @@ describe('backfill against Dovecot', () => {
     count: number,
     dateOf: (i: number) => Date = (i) => new Date(HISTORY_START + i * MINUTE),
   ): Promise<void> {
-    const client = new ImapFlow({
-      host: bed.dovecot.host,
-      port: bed.dovecot.imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: mailbox.email, pass: mailbox.password },
-      logger: false,
-      disableAutoIdle: true,
-    });
-    await client.connect();
-    try {
+    await bed.withImap(mailbox, async (client) => {
       for (let i = 0; i < count; i++) {
         const date = dateOf(i);
         const raw = buildMail({ to: mailbox.email, messageId: `${mailbox.tag}-history-${i}@t`, date });
         await client.append('INBOX', raw, [], date);
       }
-    } finally {
-      await client.logout();
-    }
+    });
   }
 
   /** A mailbox with history in it, then watched by SuperIMAP (so the history predates the user). */

@@ -1,9 +1,8 @@
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed, type FakeMailbox } from '../support/fake-imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
+import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
-
-const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
 
 // The fake server behaving like Courier-IMAP 5, one quirk at a time.
 

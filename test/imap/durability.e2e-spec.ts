@@ -2,9 +2,8 @@ import { buildMail } from '../harness/mail-factory.js';
 import { ImapTestbed, type Mailbox } from '../support/imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
+import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
-
-const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
 
 describe('imap-client durability against Dovecot', () => {
   let bed: ImapTestbed;

@@ -2,9 +2,8 @@ import { type FaultAction, THROTTLE } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
+import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
-
-const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
 
 describe('imap-client recovers from server faults, losing nothing', () => {
   let bed: FakeImapTestbed;

@@ -5,13 +5,12 @@ import { buildMail } from '../harness/mail-factory.js';
 import { type FakeMailbox, FakeImapTestbed } from '../support/fake-imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
 import type { RoleProcess } from '../support/role-process.js';
+import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
 
 const MAX_EMAIL_SIZE = 1_048_576;
 /** Generous: an idle imap-client uses about 100 MB; the attacks made it 200 MB to 1.7 GB. */
 const RSS_BOUND_BYTES = 300 * 1024 * 1024;
-
-const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
 
 /** Highest resident set size of a process while `during` runs, read from /proc every 50 ms. */
 async function peakRss<T>(process: RoleProcess, during: () => Promise<T>): Promise<{ result: T; peak: number }> {

@@ -1,11 +1,8 @@
-import { ImapFlow } from 'imapflow';
-
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
+import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
-
-const messageIds = (events: Record<string, any>[]) => events.map((e) => e.metadata.envelope.message_id as string);
 
 describe('live mail is read by sequence number, without a UID SEARCH', () => {
   let bed: FakeImapTestbed;
@@ -58,24 +55,12 @@ describe('after an EXPUNGE, sequence numbers are not trusted (Dovecot)', () => {
     }
     // Dovecot holds notifications back 500 ms, so the watching session hears "* 1 EXPUNGE" and "* 3 EXISTS"
     // together: the sequence numbers after the settled two now hold only the second new message.
-    const other = new ImapFlow({
-      host: bed.dovecot.host,
-      port: bed.dovecot.imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: mailbox.email, pass: mailbox.password },
-      logger: false,
-      disableAutoIdle: true,
-    });
-    await other.connect();
-    try {
+    await bed.withImap(mailbox, async (other) => {
       await other.mailboxOpen('INBOX');
       await other.messageDelete('1');
       await other.append('INBOX', buildMail({ to: mailbox.email, messageId: 'new-1@t' }));
       await other.append('INBOX', buildMail({ to: mailbox.email, messageId: 'new-2@t' }));
-    } finally {
-      await other.logout();
-    }
+    });
     await bed.waitForEvents(mailbox.userId, 4, 20_000);
     expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<old-1@t>', '<old-2@t>', '<new-1@t>', '<new-2@t>']);
   });

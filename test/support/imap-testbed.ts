@@ -1,3 +1,5 @@
+import { ImapFlow } from 'imapflow';
+
 import { DovecotTestServer, type DovecotStartOptions } from '../harness/dovecot.js';
 import type { ApiClient } from './api-client.js';
 import { userIdOf, usersPath } from './api-client.js';
@@ -44,6 +46,25 @@ export class ImapTestbed extends TestInstallation {
     if (result.status !== 200) throw new Error(`user create failed: ${JSON.stringify(result.body)}`);
     const userId = userIdOf(result.body.connect_url as string);
     return { tag, userId, email, password };
+  }
+
+  /** Runs `work` on an IMAP connection of its own, logged in as the mailbox's user (as a mail client would be). */
+  async withImap<T>(mailbox: Pick<Mailbox, 'email' | 'password'>, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const client = new ImapFlow({
+      host: this.dovecot.host,
+      port: this.dovecot.imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: mailbox.email, pass: mailbox.password },
+      logger: false,
+      disableAutoIdle: true,
+    });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.logout();
+    }
   }
 
   override async stop(): Promise<void> {

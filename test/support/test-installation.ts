@@ -17,6 +17,10 @@ export const FAST_ENV = {
   OUTBOX_SWEEP_INTERVAL: '1',
 };
 
+/** The Message-IDs of events (rows of `events()`), in their order. */
+export const messageIds = (events: Record<string, any>[]): string[] =>
+  events.map((event) => event.metadata.envelope.message_id as string);
+
 /**
  * A whole SuperIMAP installation of its own: a fresh database and Redis prefix, so test files that start
  * imap-client processes (which watch every mailbox of their installation) never see each other's users.
