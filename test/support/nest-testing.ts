@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 
 import {
@@ -85,7 +85,7 @@ export class IntegrationInstallation {
   }
 
   async sql<T extends pg.QueryResultRow = Record<string, any>>(text: string, values: unknown[] = []): Promise<T[]> {
-    this.pool ??= new pg.Pool({ connectionString: this.db.url, max: 4 });
+    this.pool ??= this.db.pool();
     return (await this.pool.query<T>(text, values)).rows;
   }
 

@@ -7,6 +7,18 @@ export class ScratchDatabase {
   readonly name = uniqueName('superimap_scratch');
   readonly url = `${POSTGRES_URL}/${this.name}`;
 
+  /**
+   * A pool on this database for a test's own queries. pg-pool's end() resolves before its clients' sockets
+   * have closed, so a drop (WITH FORCE) can still end one: "terminating connection" (57P01) is no failure.
+   */
+  pool(max = 4): pg.Pool {
+    const pool = new pg.Pool({ connectionString: this.url, max });
+    pool.on('error', (error: Error & { code?: string }) => {
+      if (error.code !== '57P01') throw error;
+    });
+    return pool;
+  }
+
   async query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
     const client = new pg.Client({ connectionString: this.url });
     await client.connect();

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import pg from 'pg';
+import type pg from 'pg';
 
 import { bullPrefix } from '@app/core';
 
@@ -90,13 +90,7 @@ export class TestInstallation {
   }
 
   async sql<T extends pg.QueryResultRow = Record<string, any>>(text: string, values: unknown[] = []): Promise<T[]> {
-    if (!this.pool) {
-      this.pool = new pg.Pool({ connectionString: this.db.url, max: 4 });
-      // An idle client is told its backend ended when the database is dropped; that is no test failure.
-      this.pool.on('error', (error: Error & { code?: string }) => {
-        if (error.code !== '57P01') throw error;
-      });
-    }
+    this.pool ??= this.db.pool();
     return (await this.pool.query<T>(text, values)).rows;
   }
 
