@@ -8,7 +8,9 @@ describe('updating a watched user', () => {
 
   beforeAll(async () => {
     bed = await ImapTestbed.create();
-    await bed.startRole('imap-client');
+    // The default heartbeats, not the tests' fast ones: this file counts logins, and with a 3 s lease a renewal
+    // late by seconds on a busy machine rightly fences the sessions, a reconnect this file does not measure.
+    await bed.startRole('imap-client', { HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '30' });
     mailbox = await bed.addMailbox(1);
     await waitFor('watching', async () => (await bed.userRow(mailbox.userId)).state === 'watching', {
       timeoutMs: 15_000,
