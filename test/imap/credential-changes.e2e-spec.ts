@@ -8,8 +8,8 @@ describe('updating a watched user', () => {
 
   beforeAll(async () => {
     bed = await ImapTestbed.create();
-    // The default heartbeats, not the tests' fast ones: this file counts logins, and with a 3 s lease a renewal
-    // late by seconds on a busy machine rightly fences the sessions, a reconnect this file does not measure.
+    // The default heartbeats, not the tests' fast ones: this file counts logins, and on a busy machine a 3 s
+    // lease renewed late rightly fences the sessions, a reconnect this file does not measure.
     await bed.startRole('imap-client', { HEARTBEAT_INTERVAL: '10', HEARTBEAT_TIMEOUT: '30' });
     mailbox = await bed.addMailbox(1);
     await waitFor('watching', async () => (await bed.userRow(mailbox.userId)).state === 'watching', {

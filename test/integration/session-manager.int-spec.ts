@@ -45,6 +45,32 @@ describe('SessionManager (in process, fake IMAP server, real PostgreSQL and Redi
     expect(sessions.size).toBe(0);
   });
 
+  it('a restart that meets an assignment pass leaves one session, opened after the old one logged out', async () => {
+    const [a] = mailboxes;
+    await sessions.reconcile([a.userId]);
+    await waitFor('a watching', () => sessions.countByState().watching === 1 && server.openSessions(a.username) === 1);
+    const loginsBefore = server.userStats(a.username).logins;
+    const slowLogout = server.script({
+      command: 'LOGOUT',
+      user: a.username,
+      times: 1,
+      action: { type: 'delay', ms: 1000 },
+    });
+
+    const restarted = sessions.restart([a.userId]);
+    // The cluster runs passes while a credential change restarts a session: one lands during the old LOGOUT.
+    await sessions.reconcile([a.userId]);
+    expect(server.openSessions(a.username)).toBe(1);
+    await restarted;
+    expect(slowLogout.fired).toBe(1);
+
+    await waitFor('the new session watching', () => sessions.countByState().watching === 1);
+    expect(server.openSessions(a.username)).toBe(1);
+    expect(server.userStats(a.username).logins).toBe(loginsBefore + 1);
+    await sessions.reconcile([]);
+    await waitFor('every session closed', () => server.openSessions(a.username) === 0);
+  });
+
   it('new mail in a watched mailbox becomes one pending event', async () => {
     const [a] = mailboxes;
     await sessions.reconcile([a.userId]);

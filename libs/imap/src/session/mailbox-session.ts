@@ -107,7 +107,7 @@ export class MailboxSession {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    if (!this.stopped) this.loop ??= this.run();
   }
 
   /**

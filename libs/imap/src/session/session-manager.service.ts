@@ -22,6 +22,8 @@ import { probeImapServer } from './server-probe.js';
 @Injectable()
 export class SessionManager implements BeforeApplicationShutdown {
   private readonly sessions = new Map<string, MailboxSession>();
+  /** Sessions still logging out, by user: the user's next session opens only after them. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly deps: SessionDeps;
   private readonly logger: Logger;
   private shuttingDown = false;
@@ -123,14 +125,18 @@ export class SessionManager implements BeforeApplicationShutdown {
     return overCap;
   }
 
-  /** Restarts the sessions of users whose settings changed (e.g. new credentials), if running. */
+  /**
+   * Restarts the sessions of users whose settings changed (e.g. new credentials), if running. The new session
+   * takes the old one's place at once, so a reconcile meanwhile finds the user watched and opens no other.
+   */
   async restart(userIds: string[]): Promise<void> {
     await Promise.all(
       userIds
         .filter((userId) => this.sessions.has(userId))
         .map(async (userId) => {
-          await this.stopSession(userId);
+          const stopped = this.stopSession(userId);
           if (!this.shuttingDown) this.startSession(userId);
+          await stopped;
         }),
     );
   }
@@ -147,10 +153,13 @@ export class SessionManager implements BeforeApplicationShutdown {
     await this.stopAll();
   }
 
+  /** Starts a session for the user, once any earlier session of theirs has logged out (one login at a time). */
   private startSession(userId: string): void {
     const session = new MailboxSession(userId, this.deps);
     this.sessions.set(userId, session);
-    session.start();
+    const closing = this.closing.get(userId);
+    if (closing) void closing.then(() => session.start());
+    else session.start();
   }
 
   private async stopSession(userId: string, graceful = true): Promise<void> {
@@ -158,6 +167,13 @@ export class SessionManager implements BeforeApplicationShutdown {
     if (!session) return;
     this.sessions.delete(userId);
     for (const listener of this.stopListeners) listener(userId);
-    await session.stop(graceful);
+    // A session that has not started yet (waiting for an earlier one) stops at once: wait for that one too.
+    const closed = Promise.allSettled([this.closing.get(userId), session.stop(graceful)]).then(([, stop]) => {
+      if (stop.status === 'rejected')
+        this.logger.warn({ err: stop.reason, user: userId }, 'session did not stop cleanly');
+    });
+    this.closing.set(userId, closed);
+    await closed;
+    if (this.closing.get(userId) === closed) this.closing.delete(userId);
   }
 }
