@@ -281,7 +281,8 @@ export class MailboxSession {
    * dropped: a mail arriving in the half second before that point would wait for the next re-check
    * (IDLE_RESTART_INTERVAL). The session went back to IDLE as this sync ended, so one NOOP a little after
    * the hibernation point makes the server report it (EXISTS → sync). A NOOP that finds nothing schedules
-   * nothing more; the next sync schedules the next check.
+   * nothing more; the next sync schedules the next check. The NOOP's own IDLE hibernates again with the same
+   * window, left to the re-check: checking after every hibernation would never end (docs/PERFORMANCE.md).
    */
   private scheduleHibernationCheck(client: ImapFlow): void {
     const seconds = this.deps.config.IDLE_HIBERNATION_CHECK;
