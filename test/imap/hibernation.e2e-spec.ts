@@ -1,4 +1,5 @@
 import { buildMail } from '../harness/mail-factory.js';
+import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
 import { ImapTestbed } from '../support/imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
 import { waitFor } from '../support/wait-for.js';
@@ -48,5 +49,36 @@ describe('imap-client against Dovecot with imap_hibernate_timeout=5s', () => {
       `second mail ${OFFSETS_MS.map((offset, i) => `at +${offset} ms: detected after ${latencies[i]} ms`).join('; ')}`,
     );
     for (const latency of latencies) expect(latency).toBeLessThan(DETECTED_WITHIN_MS);
+  });
+});
+
+describe('the hibernation check (fake IMAP server)', () => {
+  let bed: FakeImapTestbed;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.create({ env: { IDLE_HIBERNATION_CHECK: '1' } });
+    await bed.startRole('imap-client');
+  });
+  afterAll(() => bed.stop());
+
+  it('is made on a server that names itself Dovecot, and not on one that names itself otherwise', async () => {
+    bed.server.behavior.serverName = 'FakeImap';
+    const other = await bed.addMailbox();
+    await bed.waitForSession(other);
+    bed.server.behavior.serverName = 'Dovecot';
+    const dovecot = await bed.addMailbox();
+    await bed.waitForSession(dovecot);
+
+    // The other server's sync ends first, so its check would be due before the Dovecot one's.
+    bed.server.appendMessage(other.username, buildMail({ to: other.username }));
+    await bed.waitForEvents(other.userId, 1);
+    bed.server.appendMessage(dovecot.username, buildMail({ to: dovecot.username }));
+    await bed.waitForEvents(dovecot.userId, 1);
+    await waitFor(
+      'the NOOP 1 s after the Dovecot session synced',
+      () => bed.server.commandCount(dovecot.username, 'NOOP') >= 1,
+    );
+
+    expect(bed.server.commandCount(other.username, 'NOOP')).toBe(0);
   });
 });

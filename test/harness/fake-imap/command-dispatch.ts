@@ -19,7 +19,8 @@ const capability: CommandHandler = (session, { tag }) => {
 const noop: CommandHandler = (session, { tag, name }) => session.complete(tag, 'OK', `${name} completed.`);
 
 const id: CommandHandler = (session, { tag }) => {
-  session.write('* ID ("name" "FakeImap" "vendor" "SuperIMAP tests")\r\n');
+  const name = session.host.behavior.serverName.replace(/["\\]/g, '\\$&');
+  session.write(`* ID ("name" "${name}" "vendor" "SuperIMAP tests")\r\n`);
   session.complete(tag, 'OK', 'ID completed.');
 };
 

@@ -36,6 +36,8 @@ export interface FakeImapServerOptions {
   xoauth2?: (username: string, accessToken: string) => boolean | Promise<boolean>;
   /** Text of the `* OK` greeting. */
   greeting?: string;
+  /** The program name of the ID answer (clients tell servers apart by it). Default `FakeImap`. */
+  serverName?: string;
   /** Random faults for stress tests; scripted rules take precedence. */
   chaos?: ChaosOptions;
   /** UIDVALIDITY given to the first mailbox created; later ones count up. Default 1. */
@@ -116,6 +118,7 @@ export class FakeImapServer implements SessionHost {
         options.authFail === true ? '[AUTHENTICATIONFAILED] Authentication failed.' : options.authFail || null,
       xoauth2: options.xoauth2 ?? null,
       greeting: options.greeting ?? 'FakeImap ready.',
+      serverName: options.serverName ?? 'FakeImap',
       omitUidNext: options.omitUidNext ?? false,
     };
   }

@@ -20,6 +20,8 @@ export interface ServerBehavior {
   authFailText: string | null;
   xoauth2: ((username: string, accessToken: string) => boolean | Promise<boolean>) | null;
   greeting: string;
+  /** The program name the ID answer gives (changeable while running). */
+  serverName: string;
   /** SELECT/EXAMINE leave out `[UIDNEXT]`. */
   omitUidNext: boolean;
 }

@@ -16,6 +16,7 @@ import {
   fetchWholeAtSequence,
   type WholeMessage,
 } from './bounded-fetch.js';
+import { mayHibernate } from './hibernating-servers.js';
 import { MailboxLog } from './mailbox-log.js';
 import { MAX_READ_FAILURES, ReadFailures } from './read-failures.js';
 import {
@@ -76,6 +77,8 @@ export class MailboxSession {
   private syncWatchdog?: NodeJS.Timeout;
   /** The one NOOP after a sync that catches a notification lost to the server hibernating the session. */
   private hibernationCheck?: NodeJS.Timeout;
+  /** Whether this connection's server may hibernate the session (only Dovecot does), so syncs need the check. */
+  private checkHibernation = false;
   private failures = 0;
   /** The current run of failed connects (for telling the partner when it lasts). */
   /** Since when, and how often, this mailbox failed to connect: a lasting failure is reported once. */
@@ -176,7 +179,8 @@ export class MailboxSession {
       this.deps.outages.succeeded(serverOf(account));
       this.connectErrors = undefined;
       await this.recordState('watching');
-      this.logger.debug({ mailbox: mailbox.path }, 'watching');
+      this.checkHibernation = mayHibernate(client);
+      this.logger.debug({ mailbox: mailbox.path, hibernationCheck: this.checkHibernation }, 'watching');
       this.prepareCursor(account, mailbox);
       this.settledCount = null;
       client.on('expunge', () => {
@@ -286,7 +290,7 @@ export class MailboxSession {
    */
   private scheduleHibernationCheck(client: ImapFlow): void {
     const seconds = this.deps.config.IDLE_HIBERNATION_CHECK;
-    if (seconds <= 0 || this.stopped) return;
+    if (seconds <= 0 || !this.checkHibernation || this.stopped) return;
     clearTimeout(this.hibernationCheck);
     this.hibernationCheck = setTimeout(() => {
       if (this.client !== client || this.stopped || this.syncing) return;
