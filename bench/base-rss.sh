@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Base RSS of each role booted alone with no mailboxes (docs/PERFORMANCE.md, "Base RSS per role").
 # Starts `superimap <role>` with LOG_LEVEL=warn, waits for /health, then samples VmRSS every second for
-# WINDOW seconds (default 90) and prints the lowest sample and the one at +20 s, and at +20 s how much of it
-# is the process's own (anonymous: heap, stacks) and how much maps files (the node binary and libraries,
-# whose pages every node process on the host shares).
+# WINDOW seconds (default 90) and prints the lowest sample and the one at +20 s, each split into the process's
+# own memory (anonymous: heap, stacks) and pages mapping files (the node binary and libraries, which every node
+# process on the host shares).
 # Needs a migrated database: DATABASE_URL, REDIS_URL, REDIS_PREFIX, ENCRYPTION_KEY, SECRET_KEY_BASE set.
 # Usage: bench/base-rss.sh [WINDOW] [ROLE...]   (run one measurement at a time: flock /tmp/superimap-measure.lock)
 set -euo pipefail
@@ -23,20 +23,26 @@ for role in "${roles[@]}"; do
     sleep 0.1
   done
   min=999999999
+  anon_min=0
   at20=0
   anon20=0
   for s in $(seq 1 "$window"); do
     sleep 1
     kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-    [ "$kb" -lt "$min" ] && min=$kb
+    anon=$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")
+    if [ "$kb" -lt "$min" ]; then
+      min=$kb
+      anon_min=$anon
+    fi
     if [ "$s" -eq 20 ]; then
       at20=$kb
-      anon20=$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")
+      anon20=$anon
     fi
   done
   kill -TERM "$pid"
   wait "$pid" || true
   unset PORT HEALTH_PORT
-  printf '%-12s lowest %4d MiB  (+20 s: %d MiB = %d own + %d file-backed, shared)\n' "$role" $((min / 1024)) \
+  printf '%-12s lowest %4d MiB = %d own + %d file-backed  (+20 s: %d MiB = %d + %d)\n' "$role" \
+    $((min / 1024)) $((anon_min / 1024)) $(((min - anon_min) / 1024)) \
     $((at20 / 1024)) $((anon20 / 1024)) $(((at20 - anon20) / 1024))
 done
