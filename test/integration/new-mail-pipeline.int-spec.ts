@@ -9,6 +9,7 @@ import { buildMail } from '../harness/mail-factory.js';
 import { TestRows } from '../support/factories.js';
 import { accountOf } from '../support/integration-mailboxes.js';
 import { IntegrationInstallation } from '../support/nest-testing.js';
+import { waitFor } from '../support/wait-for.js';
 
 const UID_VALIDITY = 7;
 
@@ -77,11 +78,26 @@ describe('NewMailPipeline.process (in process, real PostgreSQL and Redis)', () =
     }
     const events = await eventsOf(userId);
     expect(events).toHaveLength(3);
-    // Committed, not yet queued.
-    expect(await Promise.all(events.map((event) => queue.getJob(event.id)))).toEqual([undefined, undefined, undefined]);
     await pipeline.enqueueAll(jobs);
     const queued = await Promise.all(events.map((event) => queue.getJob(event.id)));
     expect(queued.map((job) => job?.data)).toEqual(events.map((event) => ({ eventId: event.id, partnerId })));
+    expect(jobs.events).toHaveLength(0);
+  });
+
+  it('a batch that is still running queues the jobs it committed within about a second', async () => {
+    const { userId, partnerId } = await rows.mailbox();
+    const pipeline = node.get(NewMailPipeline);
+    const queue = node.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+    const jobs = new PendingJobs();
+    const mail = message(1);
+    await pipeline.process(await accountOf(node, userId), UID_VALIDITY, mail.fetched, mail.load, {
+      foundByDate: false,
+      jobs,
+    });
+    // Under load the batch's next message may wait long for a work slot; this job does not wait with it.
+    const [event] = await eventsOf(userId);
+    const job = await waitFor('the job queued without enqueueAll', () => queue.getJob(event.id), { timeoutMs: 10_000 });
+    expect(job.data).toEqual({ eventId: event.id, partnerId });
     expect(jobs.events).toHaveLength(0);
   });
 

@@ -35,7 +35,8 @@ export interface ProcessOptions {
   foundByDate: boolean;
   /**
    * Collects the delivery jobs of committed events instead of queueing each at once: a sync that brings
-   * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch.
+   * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch, or once its
+   * first job has waited MAX_JOB_WAIT_MS, whichever comes first.
    */
   jobs?: PendingJobs;
   /** Set when a backfill sends this message: then neither the user's creation date nor the cursor applies. */
@@ -45,7 +46,16 @@ export interface ProcessOptions {
 /** Delivery jobs of committed events, to queue together. */
 export class PendingJobs {
   readonly events: { eventId: string; partnerId: string }[] = [];
+  /** Queues what has been collected so far, if the batch has not by then. */
+  flushTimer?: NodeJS.Timeout;
 }
+
+/**
+ * Longest a committed event's job waits for the rest of its batch. Under load each message of a batch can
+ * wait seconds for a work slot; its job must not wait with it, or the outbox sweeper takes the event for
+ * one whose job was lost.
+ */
+const MAX_JOB_WAIT_MS = 1000;
 
 /** How a backfill run keeps its progress in the same transaction as each message it sends or skips. */
 export interface BackfillStep {
@@ -226,7 +236,7 @@ export class NewMailPipeline {
       ],
     );
     if (rows.length === 0) return 'already_recorded';
-    if (jobs) jobs.events.push({ eventId: insert.id, partnerId: account.partnerId });
+    if (jobs) this.collect(jobs, { eventId: insert.id, partnerId: account.partnerId });
     else await this.enqueueAfterCommit(insert.id, account.partnerId);
     return 'event';
   }
@@ -317,8 +327,15 @@ export class NewMailPipeline {
     return 'event';
   }
 
+  private collect(jobs: PendingJobs, job: { eventId: string; partnerId: string }): void {
+    jobs.events.push(job);
+    jobs.flushTimer ??= setTimeout(() => void this.enqueueAll(jobs), MAX_JOB_WAIT_MS);
+  }
+
   /** Queues the collected jobs in one round trip; a failure leaves them to the outbox sweeper. */
   async enqueueAll(jobs: PendingJobs): Promise<void> {
+    clearTimeout(jobs.flushTimer);
+    jobs.flushTimer = undefined;
     const events = jobs.events.splice(0);
     if (events.length === 0) return;
     try {
