@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 
-/** Servers that name themselves in their greeting, do not answer ID, and hibernate nothing. */
+/** Servers known not to hibernate sessions, as their greetings name them (for those that do not answer ID). */
 const NAMED_IN_GREETING = /\b(courier|cyrus|gimap|microsoft exchange)\b/i;
 
 /**
