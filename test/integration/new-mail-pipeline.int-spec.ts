@@ -69,7 +69,8 @@ describe('NewMailPipeline.process (in process, real PostgreSQL and Redis)', () =
     const pipeline = node.get(NewMailPipeline);
     const queue = node.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
     const account = await accountOf(node, userId);
-    const jobs = new PendingJobs();
+    // A batch that takes its time: nothing is queued before it asks.
+    const jobs = new PendingJobs(600_000);
     for (const uid of [1, 2, 3]) {
       const mail = message(uid);
       expect(await pipeline.process(account, UID_VALIDITY, mail.fetched, mail.load, { foundByDate: false, jobs })).toBe(
@@ -78,6 +79,8 @@ describe('NewMailPipeline.process (in process, real PostgreSQL and Redis)', () =
     }
     const events = await eventsOf(userId);
     expect(events).toHaveLength(3);
+    // Committed, not yet queued.
+    expect(await Promise.all(events.map((event) => queue.getJob(event.id)))).toEqual([undefined, undefined, undefined]);
     await pipeline.enqueueAll(jobs);
     const queued = await Promise.all(events.map((event) => queue.getJob(event.id)));
     expect(queued.map((job) => job?.data)).toEqual(events.map((event) => ({ eventId: event.id, partnerId })));

@@ -36,18 +36,11 @@ export interface ProcessOptions {
   /**
    * Collects the delivery jobs of committed events instead of queueing each at once: a sync that brings
    * many messages queues them in one round trip (NewMailPipeline.enqueueAll) after its batch, or once its
-   * first job has waited MAX_JOB_WAIT_MS, whichever comes first.
+   * first job has waited `maxWaitMs`, whichever comes first.
    */
   jobs?: PendingJobs;
   /** Set when a backfill sends this message: then neither the user's creation date nor the cursor applies. */
   backfill?: BackfillStep;
-}
-
-/** Delivery jobs of committed events, to queue together. */
-export class PendingJobs {
-  readonly events: { eventId: string; partnerId: string }[] = [];
-  /** Queues what has been collected so far, if the batch has not by then. */
-  flushTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -56,6 +49,15 @@ export class PendingJobs {
  * one whose job was lost.
  */
 const MAX_JOB_WAIT_MS = 1000;
+
+/** Delivery jobs of committed events, to queue together. */
+export class PendingJobs {
+  readonly events: { eventId: string; partnerId: string }[] = [];
+  /** Queues what has been collected so far, if the batch has not by then. */
+  flushTimer?: NodeJS.Timeout;
+
+  constructor(readonly maxWaitMs = MAX_JOB_WAIT_MS) {}
+}
 
 /** How a backfill run keeps its progress in the same transaction as each message it sends or skips. */
 export interface BackfillStep {
@@ -329,7 +331,7 @@ export class NewMailPipeline {
 
   private collect(jobs: PendingJobs, job: { eventId: string; partnerId: string }): void {
     jobs.events.push(job);
-    jobs.flushTimer ??= setTimeout(() => void this.enqueueAll(jobs), MAX_JOB_WAIT_MS);
+    jobs.flushTimer ??= setTimeout(() => void this.enqueueAll(jobs), jobs.maxWaitMs);
   }
 
   /** Queues the collected jobs in one round trip; a failure leaves them to the outbox sweeper. */

@@ -77,7 +77,7 @@ export class MailboxSession {
   private syncWatchdog?: NodeJS.Timeout;
   /** The one NOOP after a sync that catches a notification lost to the server hibernating the session. */
   private hibernationCheck?: NodeJS.Timeout;
-  /** Whether this connection's server may hibernate the session (only Dovecot does), so syncs need the check. */
+  /** Whether this connection's server may hibernate the session (Dovecot, or one not saying), so syncs check. */
   private checkHibernation = false;
   private failures = 0;
   /** The current run of failed connects (for telling the partner when it lasts). */
