@@ -29,7 +29,8 @@ sections (default: all):
                          (--burst-processes N: N imap-clients and N workers share the mailboxes; default 1)
   --pg-growth            the hot-path SQL, the outbox sweep, the retention purge and the API/dashboard reads with
                          mail_logs, webhook_events and transmit_logs at each size (--pg-growth-rows 0,1000000,10000000
-                         --pg-growth-samples 300); its own database, dropped after; the 10 M fill takes a while
+                         --pg-growth-samples 300); its own database, dropped after (--pg-growth-keep keeps it, to
+                         look into with EXPLAIN); the 10 M fill takes a while
   --env KEY=VALUE         extra environment for the imap-client and worker of sections 2 and 4-6 (repeatable)
   --workers N            worker processes for sections 2 and 4-6 (default 1)
   --profile              write V8 CPU profiles of imap-client and worker (--cpu-prof) into the results folder;
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       'pg-growth': { type: 'boolean' },
       'pg-growth-rows': { type: 'string' },
       'pg-growth-samples': { type: 'string' },
+      'pg-growth-keep': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
         pgGrowth({
           rows: (values['pg-growth-rows'] ?? '0,1000000,10000000').split(',').map(Number),
           samples: Number(values['pg-growth-samples'] ?? 300),
+          keepDatabase: values['pg-growth-keep'] === true,
           log,
         }),
       );

@@ -18,6 +18,8 @@ export interface PgGrowthOptions {
   rows: number[];
   /** Executions per hot-path statement at each point. */
   samples: number;
+  /** Leaves the database in place at the end (its name is logged), for EXPLAIN by hand. */
+  keepDatabase?: boolean;
   log: (line: string) => void;
 }
 
@@ -25,9 +27,20 @@ const USERS = 1000;
 const PARTNERS = 2;
 /** Rows written in one fill statement (per table). */
 const FILL_CHUNK = 500_000;
+/** A fill gap at least this large is written with the tables' indexes and keys dropped, then rebuilt. */
+const BULK_FILL_FROM = 1_000_000;
+const GROWING_TABLES = ['mail_logs', 'webhook_events', 'transmit_logs'];
 /** The working set every point has besides the fill: the dashboard's last 24 h, and outbox work in flight. */
 const RECENT = 10_000;
 const PENDING = 50;
+/**
+ * Users the per-user reads (the API's user_tag filter, the admin user page) are timed on: each has more mail
+ * than a page at every point, so a point with more rows reads the same page size, not a fuller one (the
+ * working set alone gives each of 1,000 users only 10). Interleaved like live mail, so a user's rows are
+ * spread over the heap at every point.
+ */
+const PAGED_USERS = 20;
+const PAGED_MAILS_EACH = 120;
 /** What one purge pass finds expired: about an hour's events at 10 M rows kept for 90 days. */
 const EXPIRED = 1000;
 const PURGE_PASSES = 3;
@@ -39,9 +52,10 @@ const SLACK_MS = 1;
 /** What the bench takes from the build: the services whose SQL it times, and their inputs. */
 interface Product {
   dataSource: DataSource;
-  pipeline: { recordEvent(...args: unknown[]): Promise<string> };
+  pipeline: { recordEvent(...args: unknown[]): Promise<string>; enqueueAll(jobs: unknown): Promise<void> };
+  newJobs: () => { events: { eventId: string }[] };
   delivery: {
-    load(eventId: string): Promise<{ id: string; attempts: number } | null>;
+    load(eventId: string): Promise<{ event: { id: string; attempts: number } } | null>;
     conclude(event: unknown, tracerUser: boolean, response: unknown): Promise<{ attempt: number; status: string }>;
   };
   sweeper: { sweep(): Promise<number> };
@@ -80,7 +94,8 @@ async function buildProduct(env: Record<string, string>, eventUserIds: Map<strin
   const webhooks = await load('libs/webhooks/src/index.js');
   const imap = await load('libs/imap/src/index.js');
   const users = await load('libs/users/src/index.js');
-  const { NewMailPipeline } = await load('libs/imap/src/pipeline/new-mail-pipeline.service.js');
+  const partners = await load('libs/partners/src/index.js');
+  const { NewMailPipeline, PendingJobs } = await load('libs/imap/src/pipeline/new-mail-pipeline.service.js');
   const { WebhookEvent } = await load('libs/webhooks/src/webhook-event.entity.js');
   const { TransmitLog } = await load('libs/webhooks/src/transmit-log.entity.js');
   const { MailLog } = await load('libs/imap/src/pipeline/mail-log.entity.js');
@@ -112,19 +127,26 @@ async function buildProduct(env: Record<string, string>, eventUserIds: Map<strin
   const metrics = { sweepRequeued: { inc: () => undefined } };
   const sweeperOf = (settings: object) =>
     new webhooks.OutboxSweeper(eventRepo, queue, queue, outbox, metrics, settings, quiet) as Product['sweeper'];
+  const hot = new core.HotQueries(dataSource);
   // The partner API resolves tags through users (a small table): answered here from what the bench wrote.
-  const directory = {
+  // The delivery's read joins the user's row in SQL, which is the directory's own (from its prototype).
+  const directory = Object.assign(Object.create(users.UserDirectory.prototype as object) as object, {
     tagsOf: () => Promise.resolve(new Map<string, string>()),
     idsWithTag: (_partnerId: string, tag: string) => Promise.resolve(eventUserIds.get(tag) ?? []),
-  };
+  });
+  // The bench's partners have no real keys: signing is not what is measured, the partner's row in the read is.
+  const partnerKeys = { signingKeysUntil: () => ({ keys: {}, validUntil: Number.MAX_SAFE_INTEGER }) };
   const events = new webhooks.EventsService(eventRepo, dataSource.getRepository(TransmitLog), outbox, directory);
   return {
     dataSource,
-    pipeline: new NewMailPipeline(dataSource, states, outbox, null, null, config, quiet) as Product['pipeline'],
+    pipeline: new NewMailPipeline(dataSource, hot, states, outbox, null, null, config, quiet) as Product['pipeline'],
+    // Its batch is queued by hand after each insert (enqueueAll), so its own timer never fires.
+    newJobs: () => new PendingJobs(STATEMENT_TIMEOUT_MS) as ReturnType<Product['newJobs']>,
     delivery: new webhooks.WebhookDelivery(
       eventRepo,
-      null,
-      null,
+      hot,
+      new partners.PartnerDeliveryProfiles(partnerKeys),
+      directory,
       null,
       outbox,
       metrics,
@@ -155,6 +177,7 @@ async function writeMails(
   count: number,
   ageSql: string,
   status: 'delivered' | 'pending',
+  spreadOver = USERS,
 ): Promise<void> {
   if (count <= 0) return;
   const delivered = status === 'delivered';
@@ -168,7 +191,7 @@ async function writeMails(
               NULL, ${delivered ? 1 : 0}, NULL, s.at, s.at + interval '2 seconds',
               ${delivered ? "s.at + interval '2 seconds'" : 'NULL'}
          FROM (SELECT i, now() - (${ageSql}) AS at FROM generate_series($2::bigint, $3::bigint) i) s
-         JOIN pg_temp.bench_users u ON u.n = s.i % ${USERS}
+         JOIN pg_temp.bench_users u ON u.n = s.i % ${spreadOver}
        RETURNING id, user_id, created_at, (metadata->>'uid')::bigint AS uid
      ), logged AS (
        INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date, event_id, created_at)
@@ -191,6 +214,46 @@ async function writeOldMailLogs(client: pg.Client, prefix: string, first: number
             NULL, now() - interval '181 days'
        FROM generate_series($2::bigint, $3::bigint) i JOIN pg_temp.bench_users u ON u.n = i % ${USERS}`,
     [prefix, first, first + count - 1],
+  );
+}
+
+/**
+ * Runs `fill` with the growing tables' indexes, keys and foreign keys dropped, then rebuilds them as they were
+ * (from PostgreSQL's own definitions). Millions of rows inserted one by one into random-UUID indexes read and
+ * write index pages all over the disk once the indexes outgrow memory: the fill slowed from 50 s to 150 s per
+ * 500,000 mails by 3.5 M rows, which put 10 M out of reach. Building an index afterwards is one sort. The
+ * rebuilt indexes are denser than grown ones, so the first inserts after a rebuild split pages.
+ */
+async function withIndexesRebuiltAfter(
+  client: pg.Client,
+  fill: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<void> {
+  const tables = GROWING_TABLES.map((name) => `'${name}'::regclass`).join(', ');
+  const { rows: constraints } = await client.query<{ tbl: string; name: string; def: string; kind: string }>(
+    `SELECT conrelid::regclass::text AS tbl, conname AS name, pg_get_constraintdef(oid) AS def, contype AS kind
+       FROM pg_constraint
+      WHERE contype IN ('p', 'u', 'f') AND (conrelid IN (${tables}) OR confrelid IN (${tables}))`,
+  );
+  const { rows: indexes } = await client.query<{ name: string; def: string }>(
+    `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def
+       FROM pg_index i
+      WHERE indrelid IN (${tables}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+  );
+  const keys = constraints.filter((c) => c.kind !== 'f');
+  const foreignKeys = constraints.filter((c) => c.kind === 'f');
+  for (const c of [...foreignKeys, ...keys]) await client.query(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${c.name}`);
+  for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+  await fill();
+  const started = performance.now();
+  await client.query(`SET maintenance_work_mem = '1GB'`);
+  for (const c of keys) await client.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.def}`);
+  for (const index of indexes) await client.query(index.def);
+  for (const c of foreignKeys) await client.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.def}`);
+  await client.query('RESET maintenance_work_mem');
+  log(
+    `pg-growth: rebuilt ${keys.length} keys, ${indexes.length} indexes and ${foreignKeys.length} foreign keys ` +
+      `(${((performance.now() - started) / 1000).toFixed(0)} s)`,
   );
 }
 
@@ -259,7 +322,7 @@ async function measurePoint(
     const user = ids.users[(i * 7919) % ids.users.length];
     const uid = uidBase + i;
     const internalDate = new Date();
-    const jobs = { events: [] as { eventId: string }[] };
+    const jobs = product.newJobs();
     await product.pipeline.recordEvent(
       { user: { id: user.id }, partnerId: user.partnerId },
       1,
@@ -275,10 +338,11 @@ async function measurePoint(
       jobs,
     );
     written.push(...jobs.events.map((job) => job.eventId));
+    await product.pipeline.enqueueAll(jobs);
   });
   log(`  worker read and settle × ${written.length}`);
   const loaded: unknown[] = [];
-  result.load = await timeEach(samples, async (i) => loaded.push(await product.delivery.load(written[i])));
+  result.load = await timeEach(samples, async (i) => loaded.push((await product.delivery.load(written[i]))?.event));
   const response = { status: 200, body: 'ok', error: null, durationMs: 35, retryAfterSeconds: null };
   result.conclude = await timeEach(samples, (i) => product.delivery.conclude(loaded[i], false, response));
   // What the warm-ups left pending is settled too, so the sweep sees the same 50 pending events at every point.
@@ -296,7 +360,7 @@ async function measurePoint(
   result.apiList = await timeEach(50, () => product.events.list(partnerA, { limit: 100 }));
   result.apiPending = await timeEach(20, () => product.events.list(partnerA, { limit: 100, status: 'pending' }));
   result.apiUser = await timeEach(50, (i) =>
-    product.events.list(partnerA, { limit: 100, user_tag: `u${(2 * i) % USERS}` }),
+    product.events.list(partnerA, { limit: 100, user_tag: `u${(2 * i) % PAGED_USERS}` }),
   );
   result.dashboard = await timeEach(10, async () => {
     const window = product.window();
@@ -309,7 +373,7 @@ async function measurePoint(
     ]);
   });
   result.userPage = await timeEach(50, async (i) => {
-    const user = ids.users[(i * 31) % ids.users.length];
+    const user = ids.users[i % PAGED_USERS];
     await Promise.all([product.recentMail.forUser(user.id), product.events.recentForUser(user.id)]);
   });
   result.partnerCount = await timeEach(3, () => product.events.countForPartner(partnerA));
@@ -379,7 +443,10 @@ export async function pgGrowth(options: PgGrowthOptions): Promise<BenchRow[]> {
     const ids = await seed(client);
     const tags = new Map(ids.users.map((user, n) => [`u${n}`, [user.id]]));
     product = await buildProduct(installation.env, tags);
-    log(`pg-growth: working set (${RECENT} mails in the last 24 h, ${PENDING} pending)`);
+    log(
+      `pg-growth: working set (${RECENT} mails in the last 24 h, ${PENDING} pending, ` +
+        `${PAGED_MAILS_EACH} older mails each for ${PAGED_USERS} users)`,
+    );
     await writeMails(client, 'r', 1_000_000_000, RECENT, "random() * interval '24 hours'", 'delivered');
     await writeMails(
       client,
@@ -389,27 +456,40 @@ export async function pgGrowth(options: PgGrowthOptions): Promise<BenchRow[]> {
       "interval '1 minute' + random() * interval '1 hour'",
       'pending',
     );
+    await writeMails(
+      client,
+      'u',
+      1_600_000_000,
+      PAGED_USERS * PAGED_MAILS_EACH,
+      "interval '25 hours' + random() * interval '88 days'",
+      'delivered',
+      PAGED_USERS,
+    );
 
     const results: { rows: number; timings: Record<string, Timing> }[] = [];
     let filled = 0;
     for (const [point, size] of sizes.entries()) {
-      while (filled < size) {
-        const count = Math.min(FILL_CHUNK, size - filled);
-        const started = performance.now();
-        // Kept for 90 days: older than the dashboard's 24 h, younger than the retention purge's cutoff.
-        await writeMails(
-          client,
-          'f',
-          filled + 1,
-          count,
-          "interval '25 hours' + random() * interval '88 days'",
-          'delivered',
-        );
-        filled += count;
-        log(
-          `pg-growth: filled ${filled.toLocaleString('en')} / ${size.toLocaleString('en')} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-        );
-      }
+      const fillTo = async (): Promise<void> => {
+        while (filled < size) {
+          const count = Math.min(FILL_CHUNK, size - filled);
+          const started = performance.now();
+          // Kept for 90 days: older than the dashboard's 24 h, younger than the retention purge's cutoff.
+          await writeMails(
+            client,
+            'f',
+            filled + 1,
+            count,
+            "interval '25 hours' + random() * interval '88 days'",
+            'delivered',
+          );
+          filled += count;
+          log(
+            `pg-growth: filled ${filled.toLocaleString('en')} / ${size.toLocaleString('en')} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+          );
+        }
+      };
+      if (size - filled >= BULK_FILL_FROM) await withIndexesRebuiltAfter(client, fillTo, log);
+      else await fillTo();
       await client.query('VACUUM ANALYZE webhook_events, mail_logs, transmit_logs, users');
       log(`pg-growth: measuring at ${rowsLabel(size)} rows: ${await tableSizes(client)}`);
       const timings = await measurePoint(product, client, ids, point, options.samples, log);
@@ -420,9 +500,12 @@ export async function pgGrowth(options: PgGrowthOptions): Promise<BenchRow[]> {
   } finally {
     await product?.dataSource.destroy().catch(() => undefined);
     await client.end().catch(() => undefined);
-    await installation
-      .remove()
-      .catch((error: unknown) => log(`pg-growth: could not drop the database: ${String(error)}`));
+    if (options.keepDatabase) log(`pg-growth: kept database ${installation.databaseName}`);
+    else {
+      await installation
+        .remove()
+        .catch((error: unknown) => log(`pg-growth: could not drop the database: ${String(error)}`));
+    }
   }
 }
 

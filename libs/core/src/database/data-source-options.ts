@@ -36,6 +36,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsRun: false,
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
-    extra: { max: 10, application_name: 'superimap' },
+    // JIT off: the dashboard's 24-hour queries cross jit_above_cost on a grown table, and compiling them took
+    // longer than running them (docs/PERFORMANCE.md, "PostgreSQL growth"); nothing here is analytic enough to gain.
+    extra: { max: 10, application_name: 'superimap', options: '-c jit=off' },
   };
 }
