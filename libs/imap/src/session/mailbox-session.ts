@@ -527,7 +527,7 @@ export class MailboxSession {
       return; // the next loop reads auth_failed_at and waits
     }
     const { outages } = this.deps;
-    if (failure.kind === 'transient') outages.failed(server, this.userId);
+    if (failure.kind === 'transient') outages.failed(server, this.userId, failure);
     // In a server-wide outage only its probe connects; the session waits to hear that the server is back.
     const inOutage = failure.kind === 'transient' && outages.isDown(server);
     const delay =

@@ -41,9 +41,19 @@ describe('classifyFailure', () => {
     );
   });
 
-  it('treats everything else as transient', () => {
-    expect(classifyFailure(new Error('ECONNRESET')).kind).toBe('transient');
+  it('treats everything else as transient, and says when nothing answered in time', () => {
+    expect(classifyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual({
+      kind: 'transient',
+      reason: 'connect ECONNREFUSED',
+    });
     expect(classifyFailure(undefined).kind).toBe('transient');
+    for (const code of ['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT']) {
+      expect(classifyFailure({ message: 'Timeout', code })).toEqual({
+        kind: 'transient',
+        reason: 'Timeout',
+        timedOut: true,
+      });
+    }
   });
 });
 

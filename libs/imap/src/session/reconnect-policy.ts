@@ -11,9 +11,16 @@ const TOO_MANY_CONNECTIONS_DELAY_MS = 60_000;
 export type FailureKind =
   | { kind: 'auth'; reason: string }
   | { kind: 'throttled'; delayMs: number; reason: string }
-  | { kind: 'transient'; reason: string };
+  | {
+      kind: 'transient';
+      reason: string;
+      /** Nothing answered in time (connect, greeting, TLS upgrade or socket timeout): maybe only our own lateness. */
+      timedOut?: boolean;
+    };
 
 const AUTH_CODES = new Set(['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED']);
+/** imapflow's codes for a peer that did not answer in time. */
+const TIMEOUT_CODES = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT']);
 
 /** Sorts an IMAP or OAuth failure into what it means for retrying. */
 export function classifyFailure(error: unknown): FailureKind {
@@ -35,7 +42,9 @@ export function classifyFailure(error: unknown): FailureKind {
   if (/too many simultaneous connections|too many connections|\[UNAVAILABLE\]/i.test(text)) {
     return { kind: 'throttled', delayMs: TOO_MANY_CONNECTIONS_DELAY_MS, reason };
   }
-  return { kind: 'transient', reason };
+  return TIMEOUT_CODES.has(String(e.code))
+    ? { kind: 'transient', reason, timedOut: true }
+    : { kind: 'transient', reason };
 }
 
 /** The text parts of an error, each once: imapflow's `response` usually repeats its `responseText`. */

@@ -83,4 +83,24 @@ describe('ServerOutages', () => {
     expect(probes).toBe(0);
     outages.close();
   });
+
+  it('does not count timeouts while this process lags, but counts refusals and timeouts once it keeps up', () => {
+    let lagMs = 400;
+    const outages = new ServerOutages(() => Promise.resolve(false), logger, {
+      ...options,
+      eventLoopDelayMs: () => lagMs,
+    });
+    for (const id of ['a', 'b', 'c', 'd']) outages.failed(server, id, { timedOut: true });
+    expect(outages.isDown(server)).toBe(false);
+
+    for (const id of ['a', 'b', 'c']) outages.failed(other, id, {});
+    expect(outages.isDown(other)).toBe(true);
+
+    lagMs = 10;
+    for (const id of ['a', 'b']) outages.failed(server, id, { timedOut: true });
+    expect(outages.isDown(server)).toBe(false);
+    outages.failed(server, 'c', { timedOut: true });
+    expect(outages.isDown(server)).toBe(true);
+    outages.close();
+  });
 });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 
+import { CALM_LAG_MS } from './handshake-limit.js';
+
 /** One IMAP server, as sessions reach it. */
 export interface ServerAddress {
   host: string;
@@ -15,6 +17,8 @@ export interface OutageOptions {
   /** First and longest pause between probes. */
   probeIntervalMs: number;
   maxProbeIntervalMs: number;
+  /** This process's event-loop delay now (ms). */
+  eventLoopDelayMs: () => number;
 }
 
 const DEFAULT_OPTIONS: OutageOptions = {
@@ -22,6 +26,7 @@ const DEFAULT_OPTIONS: OutageOptions = {
   windowMs: 30_000,
   probeIntervalMs: 500,
   maxProbeIntervalMs: 1000,
+  eventLoopDelayMs: () => 0,
 };
 
 /** The slowest probing, for a server that keeps failing right after each return: the longest session backoff. */
@@ -57,8 +62,14 @@ export class ServerOutages {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
 
-  /** A session could not connect to `server`, or lost its connection. */
-  failed(server: ServerAddress, sessionId: string): void {
+  /**
+   * A session could not connect to `server`, or lost its connection. A timeout while this process's own event
+   * loop lags does not count: a starved process (a cold start of tens of thousands of mailboxes on too few
+   * cores) misses greetings from servers that answered, and taking that for an outage parks every session of
+   * the server behind one probe, probed ever more slowly as the "outages" relapse.
+   */
+  failed(server: ServerAddress, sessionId: string, cause: { timedOut?: boolean } = {}): void {
+    if (cause.timedOut && this.options.eventLoopDelayMs() > CALM_LAG_MS) return;
     const state = this.state(server);
     const now = Date.now();
     state.failures.set(sessionId, now);

@@ -58,6 +58,7 @@ export class SessionManager implements BeforeApplicationShutdown {
       outages: new ServerOutages(
         (server) => admission.run(() => probeImapServer(server)),
         logger.child({ component: 'outages' }),
+        { eventLoopDelayMs: () => this.lag.delayMs },
       ),
     };
     metrics.observeSessions(() => this.countByState());
