@@ -8,6 +8,7 @@ export { SecretBox, SecretDecryptionError, type SecretLocation } from './crypto/
 export { dataSourceOptions } from './database/data-source-options.js';
 export { ensureDatabase } from './database/ensure-database.js';
 export { HotQueries } from './database/hot-queries.js';
+export { timeOrderedId } from './database/time-ordered-id.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';
 export { type ErrorBody, errorBody } from './errors/error-body.js';
 export { errorPage } from './errors/error-page.js';

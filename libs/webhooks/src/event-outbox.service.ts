@@ -1,12 +1,17 @@
-import { randomUUID } from 'node:crypto';
-
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { EntityManager, Repository } from 'typeorm';
 
-import { GroupedFlush, SecretBox, WEBHOOK_DELIVER_JOB, type WebhookDeliverJob, WEBHOOKS_QUEUE } from '@app/core';
+import {
+  GroupedFlush,
+  SecretBox,
+  timeOrderedId,
+  WEBHOOK_DELIVER_JOB,
+  type WebhookDeliverJob,
+  WEBHOOKS_QUEUE,
+} from '@app/core';
 
 import { WebhookEvent, type WebhookEventType } from './webhook-event.entity.js';
 
@@ -51,7 +56,7 @@ export class EventOutbox {
    * round trip): `INSERT … SELECT <values> <fromSql>`, placeholders from `$first` on. A new id is drawn.
    */
   insertStatement(event: NewEvent, first: number, fromSql: string): { id: string; sql: string; params: unknown[] } {
-    const id = randomUUID();
+    const id = timeOrderedId();
     const body = event.body
       ? this.secretBox.encrypt(event.body, { table: 'webhook_events', column: 'body', id })
       : null;

@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageEnvelopeObject } from 'imapflow';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { AppConfig, HotQueries, ROOT_LOGGER } from '@app/core';
+import { AppConfig, HotQueries, ROOT_LOGGER, timeOrderedId } from '@app/core';
 import { TracersService } from '@app/tracers';
 import { type MailboxAccount, MailboxStates } from '@app/users';
 import { EventOutbox, type NewEvent } from '@app/webhooks';
@@ -225,7 +225,7 @@ export class NewMailPipeline {
        cursor AS (${cursor.sql})
        SELECT id FROM event`,
       [
-        randomUUID(),
+        timeOrderedId(),
         account.user.id,
         uidValidity,
         message.uid,
@@ -296,7 +296,7 @@ export class NewMailPipeline {
     options: ProcessOptions = { foundByDate: false },
   ): Promise<PipelineOutcome> {
     const result = await this.dataSource.transaction(async (manager) => {
-      const mailLogId = randomUUID();
+      const mailLogId = timeOrderedId();
       const inserted: unknown[] = await manager.query(
         `INSERT INTO mail_logs (id, user_id, uid_validity, uid, message_id, sha1, internal_date)
          VALUES ($1, $2, $3, $4, $5, $6, $7)

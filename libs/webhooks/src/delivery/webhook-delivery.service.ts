@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { Repository } from 'typeorm';
 
-import { AppConfig, HotQueries, ROOT_LOGGER } from '@app/core';
+import { AppConfig, HotQueries, ROOT_LOGGER, timeOrderedId } from '@app/core';
 import { type PartnerDeliveryProfile, PartnerDeliveryProfiles, type PartnerProfileColumns } from '@app/partners';
 import { type DeliveryTarget, type DeliveryTargetColumns, UserDirectory, UsersService } from '@app/users';
 
@@ -221,7 +219,7 @@ export class WebhookDelivery {
       settlement.delivered,
       this.config.WEBHOOK_MAX_ATTEMPTS,
       this.config.EVENT_BODY_RETENTION === 0,
-      randomUUID(),
+      timeOrderedId(),
       response.status,
       response.body,
       response.error,
