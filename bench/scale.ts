@@ -26,6 +26,7 @@ const USAGE = `usage: npm run scale -- [options]
   --imap-hosts N     fake server processes on addresses 127.0.0.1..N (default 6)
   --assign-users N   users for the assignment timing (default 1000000), on --assign-nodes nodes (default 50)
   --timeout MIN      give up waiting for all in IDLE after MIN minutes, at start and after the kill (default 30)
+  --env KEY=VALUE    extra environment for the imap-clients (repeatable)
   --out DIR          results folder (default bench-results)`;
 
 const HANDSHAKE_CAP = 20; // IMAP_CONNECT_CONCURRENCY default, per process
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
       'assign-nodes': { type: 'string' },
       out: { type: 'string' },
       timeout: { type: 'string' },
+      env: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -123,6 +125,12 @@ async function main(): Promise<void> {
   const assignUsersCount = Number(values['assign-users'] ?? 1_000_000);
   const assignNodes = Number(values['assign-nodes'] ?? 50);
   const timeoutMs = Number(values.timeout ?? 30) * 60_000;
+  const extraEnv: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--env takes KEY=VALUE, not "${pair}"`);
+    extraEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
   const outDir = join(values.out ?? 'bench-results', `scale-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(outDir, { recursive: true });
   const log = (line: string): void => console.log(line);
@@ -154,7 +162,7 @@ async function main(): Promise<void> {
     imapHosts: hosts,
     outDir,
     seed: 11,
-    roleEnv: { ...BENCH_ROLE_ENV, MAX_USER_THREADS: String(capacity) },
+    roleEnv: { ...BENCH_ROLE_ENV, MAX_USER_THREADS: String(capacity), ...extraEnv },
     seedUsersInDatabase: true,
     log,
   });
