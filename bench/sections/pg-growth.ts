@@ -222,7 +222,7 @@ async function writeOldMailLogs(client: pg.Client, prefix: string, first: number
  * (from PostgreSQL's own definitions). Millions of rows inserted one by one into random-UUID indexes read and
  * write index pages all over the disk once the indexes outgrow memory: the fill slowed from 50 s to 150 s per
  * 500,000 mails by 3.5 M rows, which put 10 M out of reach. Building an index afterwards is one sort. The
- * rebuilt indexes are denser than grown ones, so the first inserts after a rebuild split pages.
+ * rebuilt indexes are denser than grown ones (full leaf pages), so inserts into them split pages sooner.
  */
 async function withIndexesRebuiltAfter(
   client: pg.Client,
