@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { onInterrupt } from '../stress/interrupt.js';
+import { parseEnvPairs } from '../stress/options.js';
 import { BenchContext } from './context.js';
 import { MailTracker } from './mail-tracker.js';
 import { dovecotBurst } from './sections/dovecot-burst.js';
@@ -84,11 +85,7 @@ async function main(): Promise<void> {
 
   const outDir = join(values.out ?? 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(outDir, { recursive: true });
-  const roleEnv: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq > 0) roleEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const roleEnv = parseEnvPairs(values.env ?? []);
   if (values.profile) {
     // Profiles are written when a process exits normally: the bench stops its roles with SIGTERM at the end.
     await mkdir(join(outDir, 'profiles'), { recursive: true });

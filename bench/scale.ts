@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { FakeServerHandle } from '../stress/fake-server/fake-server-handle.js';
 import { Installation } from '../stress/installation.js';
 import { onInterrupt } from '../stress/interrupt.js';
+import { parseEnvPairs } from '../stress/options.js';
 import { sampleProcess } from '../stress/process-sampler.js';
 import type { RoleInstance } from '../stress/role-fleet.js';
 import { MAILBOX_PASSWORD, mailboxName, Testbed } from '../stress/testbed.js';
@@ -125,12 +126,7 @@ async function main(): Promise<void> {
   const assignUsersCount = Number(values['assign-users'] ?? 1_000_000);
   const assignNodes = Number(values['assign-nodes'] ?? 50);
   const timeoutMs = Number(values.timeout ?? 30) * 60_000;
-  const extraEnv: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--env takes KEY=VALUE, not "${pair}"`);
-    extraEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const extraEnv = parseEnvPairs(values.env ?? []);
   const outDir = join(values.out ?? 'bench-results', `scale-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(outDir, { recursive: true });
   const log = (line: string): void => console.log(line);

@@ -50,6 +50,17 @@ export const USAGE = `usage: npm run stress -- [options]
   --keep                 keep the database and Redis keys afterwards
   --out DIR              results folder (default stress-results)`;
 
+/** The `--env KEY=VALUE` options of the stress, bench and scale commands, as an environment. */
+export function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--env expects KEY=VALUE, got ${pair}`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 export function parseStressOptions(argv: string[]): StressOptions {
   const { values } = parseArgs({
     args: argv,
@@ -87,12 +98,7 @@ export function parseStressOptions(argv: string[]): StressOptions {
       throw new Error(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
     return value;
   };
-  const env: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--env expects KEY=VALUE, got ${pair}`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const env = parseEnvPairs(values.env ?? []);
   return {
     mailboxes: number('mailboxes', 200),
     rate: number('rate', 10),

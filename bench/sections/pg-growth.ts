@@ -46,6 +46,8 @@ const EXPIRED = 1000;
 const PURGE_PASSES = 3;
 /** A statement slower than this is cut off and reported as "> limit" (a missing index makes purges crawl). */
 const STATEMENT_TIMEOUT_MS = 120_000;
+/** The pipeline's longest wait before queueing a batch's jobs: longer than any timed insert. */
+const BATCH_WAIT_MS = 60_000;
 /** Figures under this are within the noise of a shared machine: a hot path may grow to 2 × or by this much. */
 const SLACK_MS = 1;
 
@@ -140,8 +142,8 @@ async function buildProduct(env: Record<string, string>, eventUserIds: Map<strin
   return {
     dataSource,
     pipeline: new NewMailPipeline(dataSource, hot, states, outbox, null, null, config, quiet) as Product['pipeline'],
-    // Its batch is queued by hand after each insert (enqueueAll), so its own timer never fires.
-    newJobs: () => new PendingJobs(STATEMENT_TIMEOUT_MS) as ReturnType<Product['newJobs']>,
+    // Its batch is queued by hand right after each insert (enqueueAll), well before its own timer would fire.
+    newJobs: () => new PendingJobs(BATCH_WAIT_MS) as ReturnType<Product['newJobs']>,
     delivery: new webhooks.WebhookDelivery(
       eventRepo,
       hot,
