@@ -2,6 +2,7 @@ import { type FaultAction, THROTTLE } from '../harness/fake-imap/index.js';
 import { buildMail } from '../harness/mail-factory.js';
 import { FakeImapTestbed } from '../support/fake-imap-testbed.js';
 import { quietPeriod } from '../support/quiet-period.js';
+import type { RoleProcess } from '../support/role-process.js';
 import { messageIds } from '../support/test-installation.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -62,6 +63,40 @@ describe('imap-client recovers from server faults, losing nothing', () => {
     await bed.waitForEvents(mailbox.userId, 2, 20_000);
     await quietPeriod(1000, 'a replay after the UIDVALIDITY change would arrive by now');
     expect(messageIds(await bed.events(mailbox.userId))).toEqual(['<v1@t>', '<v2@t>']);
+  });
+});
+
+describe('a watching connection that breaks', () => {
+  let bed: FakeImapTestbed;
+  let imapClient: RoleProcess;
+
+  beforeAll(async () => {
+    bed = await FakeImapTestbed.create();
+    imapClient = await bed.startRole('imap-client', { IMAP_SOCKET_TIMEOUT: '1', LOG_LEVEL: 'info' });
+  });
+  afterAll(() => bed.stop());
+
+  /** The reasons the imap-client logged for reconnecting this mailbox. */
+  const reconnectReasons = (userId: string): string[] =>
+    imapClient.output
+      .split('\n')
+      .filter((line) => line.includes('"reconnecting"') && line.includes(userId))
+      .map((line) => (JSON.parse(line) as { reason: string }).reason);
+
+  const cases: [string, string, FaultAction, RegExp][] = [
+    ['a server gone silent', 'FETCH', { type: 'silent' }, /^connection closed: .*timeout/i],
+    ['a BYE', 'FETCH', { type: 'bye', text: 'Going down' }, /^closed by the server: Going down/],
+  ];
+
+  it.each(cases)('is logged with its cause: %s', async (_name, command, action, reason) => {
+    const mailbox = await bed.addMailbox();
+    await bed.waitForSession(mailbox);
+    bed.server.script({ user: mailbox.username, command, times: 1, action });
+    bed.server.appendMessage(mailbox.username, buildMail({ to: mailbox.username }));
+    await bed.waitForEvents(mailbox.userId, 1, 20_000);
+    await waitFor('the reconnect to be logged', () => reconnectReasons(mailbox.userId).length > 0 || null);
+    console.info(`${_name}: ${JSON.stringify(reconnectReasons(mailbox.userId))}`);
+    expect(reconnectReasons(mailbox.userId)[0]).toMatch(reason);
   });
 });
 

@@ -11,8 +11,8 @@ import { classifyFailure } from '../session/reconnect-policy.js';
 export interface OpenedMailbox {
   client: ImapFlow;
   mailbox: MailboxObject;
-  /** Settles when the connection closes, for whatever reason. */
-  closed: Promise<void>;
+  /** Settles when the connection closes, with the error that closed it (none when it simply ended). */
+  closed: Promise<Error | undefined>;
 }
 
 export type LoginCheck = { ok: true } | { ok: false; authFailed: boolean; reason: string };
@@ -43,10 +43,14 @@ export class ImapConnector {
   async open(account: MailboxAccount, logger: ConnectionLog, signal?: AbortSignal): Promise<OpenedMailbox> {
     const login = await this.credentials.loginFor(account);
     const client = new ImapFlow(imapFlowOptions(account.provider, login, this.config, logger));
+    // Errors also close the connection; the owner learns of it (and of the first error) through `closed`.
+    let firstError: Error | undefined;
+    client.on('error', (error: Error) => {
+      firstError ??= error;
+      logger.debug({ err: error }, 'imap connection error');
+    });
     // Listened for before anything can close it.
-    const closed = new Promise<void>((resolve) => client.once('close', resolve));
-    // Errors also close the connection; the owner learns of it through `closed`.
-    client.on('error', (error: Error) => logger.debug({ err: error }, 'imap connection error'));
+    const closed = new Promise<Error | undefined>((resolve) => client.once('close', () => resolve(firstError)));
     const abort = () => client.close();
     signal?.addEventListener('abort', abort, { once: true });
     try {

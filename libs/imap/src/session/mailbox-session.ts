@@ -75,6 +75,8 @@ export class MailboxSession {
   private syncGeneration = 0;
   /** Fires when a sync stops making progress; every processed message pushes it back. */
   private syncWatchdog?: NodeJS.Timeout;
+  /** Why this side closed the watching connection, when it did: reported instead of the bare close. */
+  private closingBecause?: FailureKind;
   /** The one NOOP after a sync that catches a notification lost to the server hibernating the session. */
   private hibernationCheck?: NodeJS.Timeout;
   /** Whether this connection's server may hibernate the session (Dovecot, or one not saying), so syncs check. */
@@ -195,7 +197,7 @@ export class MailboxSession {
         : this.deps.config.POLL_INTERVAL;
       const recheck = setInterval(() => this.requestSync(account, mailbox), recheckSeconds * 1000);
       this.requestSync(account, mailbox);
-      await closed;
+      const closedBy = await closed;
       this.syncNow = undefined;
       clearInterval(recheck);
       clearTimeout(this.hibernationCheck);
@@ -204,14 +206,30 @@ export class MailboxSession {
       this.syncGeneration++;
       this.syncing = undefined;
       this.syncAgain = false;
-      return { kind: 'transient', reason: 'connection closed' };
+      return this.whyClosed(client, closedBy);
     } catch (error) {
       return classifyFailure(error);
     } finally {
       this.syncNow = undefined;
+      this.closingBecause = undefined;
       if (connectedAt && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.failures = 0;
       await this.closeClient(false);
     }
+  }
+
+  /**
+   * Why a watching connection ended: this side's reason for closing it, else the error that closed it (a
+   * socket timeout stays one, so the outage detector can tell a late reply from a server that hung up),
+   * else the server's BYE.
+   */
+  private whyClosed(client: ImapFlow, error: Error | undefined): FailureKind {
+    if (this.closingBecause) return this.closingBecause;
+    if (error) {
+      const failure = classifyFailure(error);
+      return { ...failure, reason: `connection closed: ${failure.reason}` };
+    }
+    const reason = client.byeReason ? `closed by the server: ${client.byeReason}` : 'connection closed';
+    return { kind: 'transient', reason };
   }
 
   private async open(account: MailboxAccount): Promise<OpenedMailbox> {
@@ -256,7 +274,9 @@ export class MailboxSession {
     const client = this.client;
     const watchdog = (this.syncWatchdog = setTimeout(() => {
       this.logger.warn('sync made no progress; reconnecting');
-      if (this.client === client) void this.closeClient(false);
+      if (this.client !== client) return;
+      this.closingBecause = { kind: 'transient', reason: 'sync made no progress' };
+      void this.closeClient(false);
     }, this.syncDeadlineMs));
     const generation = ++this.syncGeneration;
     this.syncing = (async () => {
@@ -268,7 +288,14 @@ export class MailboxSession {
         } while (this.syncAgain && !this.stopped && this.client === client);
       } catch (error) {
         if (!this.stopped) this.logger.warn({ err: error }, 'sync failed; reconnecting');
-        if (this.client === client) await this.closeClient(false);
+        if (this.client === client) {
+          // A sync that failed because the connection went is reported by what took the connection.
+          if (client?.usable) {
+            const failure = classifyFailure(error);
+            this.closingBecause = { ...failure, reason: `sync failed: ${failure.reason}` };
+          }
+          await this.closeClient(false);
+        }
       } finally {
         clearTimeout(watchdog);
         if (this.syncGeneration === generation) {
