@@ -178,7 +178,7 @@ export class MailboxSession {
       const { client, mailbox, closed } = await this.deps.admission.run(() => this.open(account));
       connectedAt = Date.now();
       this.state = 'watching';
-      this.deps.outages.succeeded(serverOf(account));
+      this.deps.outages.connected(serverOf(account));
       this.connectErrors = undefined;
       await this.recordState('watching');
       this.checkHibernation = mayHibernate(client);
@@ -212,6 +212,7 @@ export class MailboxSession {
     } finally {
       this.syncNow = undefined;
       this.closingBecause = undefined;
+      if (connectedAt) this.deps.outages.disconnected(serverOf(account));
       if (connectedAt && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.failures = 0;
       await this.closeClient(false);
     }

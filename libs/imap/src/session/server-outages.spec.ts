@@ -66,7 +66,7 @@ describe('ServerOutages', () => {
     const stop = outages.onRecovery(server, () => woken.push('left'));
     stop();
     for (const id of ['a', 'b', 'c']) outages.failed(server, id);
-    outages.succeeded(server);
+    outages.connected(server);
     expect(woken).toEqual(['stays']);
     outages.close();
   });
@@ -76,11 +76,32 @@ describe('ServerOutages', () => {
     const outages = new ServerOutages(() => Promise.resolve(++probes > 0), logger, options);
     for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
       outages.failed(server, id);
-      if (id === 'b' || id === 'd') outages.succeeded(server);
+      if (id === 'b' || id === 'd') outages.connected(server);
     }
     expect(outages.isDown(server)).toBe(false);
     await jest.advanceTimersByTimeAsync(20);
     expect(probes).toBe(0);
+    outages.close();
+  });
+
+  it('takes a few of many open connections failing for their own trouble, and all of them dropping for an outage', () => {
+    const outages = new ServerOutages(() => Promise.resolve(false), logger, options);
+    const sessions = Array.from({ length: 100 }, (_, i) => `s${i}`);
+    for (const _ of sessions) outages.connected(server);
+    for (const id of sessions.slice(0, 5)) {
+      outages.disconnected(server);
+      outages.failed(server, id);
+    }
+    expect(outages.isDown(server)).toBe(false);
+
+    for (const id of sessions.slice(5, 50)) {
+      outages.disconnected(server);
+      outages.failed(server, id);
+    }
+    expect(outages.isDown(server)).toBe(false);
+    outages.disconnected(server);
+    outages.failed(server, sessions[50]!);
+    expect(outages.isDown(server)).toBe(true);
     outages.close();
   });
 

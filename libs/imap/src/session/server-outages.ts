@@ -11,7 +11,7 @@ export interface ServerAddress {
 }
 
 export interface OutageOptions {
-  /** Distinct sessions failing within `windowMs` that make an outage. */
+  /** Distinct sessions failing within `windowMs` that make an outage (and more than are still connected). */
   sessions: number;
   windowMs: number;
   /** First and longest pause between probes. */
@@ -35,6 +35,8 @@ const MAX_RELAPSE_INTERVAL_MS = 5 * 60_000;
 interface ServerState {
   /** Session id → when it last failed, within the window. */
   failures: Map<string, number>;
+  /** This process's connections to the server that are open now: each one shows the server is up. */
+  open: number;
   inOutage: boolean;
   /** Sessions waiting to hear that the current (or next) outage ended. */
   waiting: Set<() => void>;
@@ -74,7 +76,9 @@ export class ServerOutages {
     const now = Date.now();
     state.failures.set(sessionId, now);
     for (const [id, at] of state.failures) if (now - at > this.options.windowMs) state.failures.delete(id);
-    if (state.inOutage || state.failures.size < this.options.sessions) return;
+    // A few of many connections dropping is those connections' trouble; a server that is down drops them all.
+    const needed = Math.max(this.options.sessions, state.open + 1);
+    if (state.inOutage || state.failures.size < needed) return;
     state.inOutage = true;
     state.relapses = now - state.recoveredAt < this.options.windowMs ? state.relapses + 1 : 0;
     this.logger.warn(
@@ -85,15 +89,22 @@ export class ServerOutages {
   }
 
   /**
-   * A session to `server` is watching: whatever outage there was is over. Failures count towards an outage
-   * only while no session gets through, so a working server whose sessions fail now and then never has one.
+   * A session connected to `server` (call `disconnected` when that connection ends): whatever outage there was
+   * is over. Failures count towards an outage only while no session gets through and they outnumber the
+   * connections still open, so a working server whose sessions fail now and then never has one.
    */
-  succeeded(server: ServerAddress): void {
-    const state = this.servers.get(keyOf(server));
-    if (!state) return;
+  connected(server: ServerAddress): void {
+    const state = this.state(server);
+    state.open++;
     state.failures.clear();
     state.relapses = 0;
     if (state.inOutage) this.endOutage(server, state);
+  }
+
+  /** A connection that `connected` counted has ended. */
+  disconnected(server: ServerAddress): void {
+    const state = this.servers.get(keyOf(server));
+    if (state && state.open > 0) state.open--;
   }
 
   /** In an outage: its probe has not seen the server answer yet. */
@@ -142,6 +153,7 @@ export class ServerOutages {
     if (!state) {
       state = {
         failures: new Map(),
+        open: 0,
         inOutage: false,
         waiting: new Set(),
         recoveredAt: 0,
