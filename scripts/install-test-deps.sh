@@ -63,11 +63,13 @@ for bin in /usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dov
   fi
 done
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+# The keepalive test reads socket timers with `ss`.
+command -v ss >/dev/null 2>&1 || packages+=(iproute2)
 # Browser tests drive Debian's Chromium with playwright-core (its own browser download cannot work here).
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 
 if [ ${#packages[@]} -eq 0 ]; then
-  echo "install-test-deps: dovecot, openssl and chromium already installed"
+  echo "install-test-deps: dovecot, openssl, iproute2 and chromium already installed"
   exit 0
 fi
 

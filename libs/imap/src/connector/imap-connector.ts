@@ -26,6 +26,14 @@ export interface ConnectionLog {
 const GMAIL_HOSTS = /(^|\.)(gmail|googlemail)\.com$/i;
 
 /**
+ * Idle time before TCP keepalive probes on a watching connection. imapflow sets 5 s, and with libuv's probe
+ * every second, ten lost in a row drop the connection: at 100,000 connections that is 20,000 probes a
+ * second, enough to overflow a host's packet backlog and time out connections to a server that is fine.
+ * A minute still keeps NAT mappings open; a server that is gone is found by the socket timeout's NOOP.
+ */
+const WATCH_KEEPALIVE_MS = 60_000;
+
+/**
  * Opens IMAP connections for any role: the imap-client's sessions, the connect form's login check,
  * tracers and backfill. Knows how to reach a provider and how a mailbox logs in; holds no connection itself.
  */
@@ -56,6 +64,7 @@ export class ImapConnector {
     try {
       if (signal?.aborted) throw new Error('stopped');
       await client.connect();
+      relaxKeepAlive(client);
       // Read-write (SELECT): Courier saves UIDs only for read-write sessions and renumbers unsaved mail under
       // EXAMINE. Nothing is changed: bodies are read with BODY.PEEK, and no flag is stored, nothing expunged.
       const mailbox = await client.mailboxOpen(await watchedFolder(client, account.provider));
@@ -131,7 +140,14 @@ function imapCommandLog(logger: ConnectionLog): NonNullable<ImapFlowOptions['log
   return { debug: write, info: write, warn: write, error: write };
 }
 
+/** Replaces imapflow's 5-s keepalive on the connected socket (set again by it only on connect or STARTTLS). */
+function relaxKeepAlive(client: ImapFlow): void {
+  const { socket } = client as unknown as { socket?: { setKeepAlive?: (enable: boolean, delayMs: number) => void } };
+  socket?.setKeepAlive?.(true, WATCH_KEEPALIVE_MS);
+}
+
 /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */
+
 async function watchedFolder(client: ImapFlow, server: MailboxServer): Promise<string> {
   if (!GMAIL_HOSTS.test(server.imapHost)) return 'INBOX';
   const all = (await client.list()).find((folder) => folder.specialUse === '\\All');
