@@ -176,11 +176,17 @@ async function main(): Promise<void> {
     }
     return count;
   };
+  const allInIdle = (what: string, intervalMs: number): Promise<void> =>
+    waitUntil(what, async () => (await idling()) >= mailboxes, timeoutMs, intervalMs).catch(async (error: unknown) => {
+      log(`not converged: ${await servers.idling()} of ${mailboxes} in IDLE; users' last errors:`);
+      for (const { error: lastError, users } of await bed.lastErrors(10)) log(`  ${users}\t${lastError}`);
+      throw error;
+    });
   try {
     log(`cold start: ${clients} imap-clients, at most ${capacity} mailboxes each`);
     const started = Date.now();
     await bed.startRoles('imap-client', clients);
-    await waitUntil(`${mailboxes} sessions in IDLE`, async () => (await idling()) >= mailboxes, timeoutMs, 500);
+    await allInIdle(`${mailboxes} sessions in IDLE`, 500);
     const coldStartMs = Date.now() - started;
     const peak = await servers.peakHandshakes();
     const instances = bed.fleet.byRole('imap-client');
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
     await waitUntil('the fake servers to see the sessions go', async () => (await idling()) < mailboxes, 60_000, 50);
-    await waitUntil(`${mailboxes} sessions in IDLE again`, async () => (await idling()) >= mailboxes, timeoutMs, 250);
+    await allInIdle(`${mailboxes} sessions in IDLE again`, 250);
     const takeoverMs = Date.now() - killedAt;
     const survivorsFds = await Promise.all(
       instances.slice(1).map(async (instance) => (await sampleProcess(instance.pid))?.fds ?? 0),

@@ -160,6 +160,22 @@ export class Testbed {
     }
   }
 
+  /** Users' last errors, most common first (a run that does not converge says why before its data goes). */
+  async lastErrors(limit: number): Promise<{ error: string; users: number }[]> {
+    const client = new pg.Client({ connectionString: this.installation.env.DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ error: string | null; users: string }>(
+        `SELECT left(last_error, 120) AS error, count(*) AS users FROM users
+          WHERE archived_at IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({ error: row.error ?? '(none)', users: Number(row.users) }));
+    } finally {
+      await client.end();
+    }
+  }
+
   async tearDown(keepData: boolean): Promise<void> {
     await this.fleet.stopAll('SIGTERM', 15_000).catch(() => undefined);
     await (this.fakeServer as FakeServerHandle | undefined)?.close().catch(() => undefined);
