@@ -3,7 +3,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 
-import type { ChaosOptions, FaultRule, GeneratedMail } from '../../test/harness/fake-imap/index.js';
+import type { ChaosOptions, FaultRule, GeneratedMail, HandshakeBucket } from '../../test/harness/fake-imap/index.js';
 import type {
   FakeServerConfig,
   FakeServerEnvelope,
@@ -90,6 +90,10 @@ export class FakeServerHandle {
 
   async userInfo(username: string): Promise<FakeUserInfo> {
     return (await this.request({ op: 'userInfo', username })) as FakeUserInfo;
+  }
+
+  async handshakeTimeline(): Promise<HandshakeBucket[]> {
+    return (await this.request({ op: 'handshakeTimeline' })) as HandshakeBucket[];
   }
 
   async resetPeakHandshakes(): Promise<void> {

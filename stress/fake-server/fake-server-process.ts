@@ -93,6 +93,8 @@ function handle(request: FakeServerRequest): unknown {
     case 'resetPeakHandshakes':
       server.resetPeakHandshakes();
       return null;
+    case 'handshakeTimeline':
+      return server.handshakeTimeline();
     case 'close':
       generator?.stop();
       clearInterval(flush);

@@ -32,6 +32,8 @@ export type FakeServerRequest =
   /** What the server knows about one mailbox, to explain a lost mail. */
   | { op: 'userInfo'; username: string }
   | { op: 'resetPeakHandshakes' }
+  /** Handshakes in progress over time (HandshakeBucket[]), to add servers up at the same moment. */
+  | { op: 'handshakeTimeline' }
   | { op: 'close' };
 
 export interface FakeServerStats {

@@ -4,6 +4,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 import { FaultScript, type ChaosOptions, type FaultHandle, type FaultRule } from './fault-script.js';
+import type { HandshakeBucket } from './handshake-timeline.js';
 import { ImapSession, type ServerBehavior, type SessionHost } from './imap-session.js';
 import { GMAIL_ALL_MAIL, INBOX, MailboxStore, type Mailbox } from './mailbox-store.js';
 import { ServerStats, type FlagChange, type ServerTotals, type UserStats } from './server-stats.js';
@@ -269,6 +270,11 @@ export class FakeImapServer implements SessionHost {
   /** Connections accepted but not yet in a selected mailbox, now and at most since the last reset. */
   handshakes(): { inProgress: number; peak: number } {
     return { inProgress: this.stats.handshakesInProgress, peak: this.stats.peakHandshakes };
+  }
+
+  /** Handshakes in progress over time, since the last reset (see HandshakeTimeline). */
+  handshakeTimeline(): HandshakeBucket[] {
+    return this.stats.handshakeTimeline.toJSON();
   }
 
   resetPeakHandshakes(): void {

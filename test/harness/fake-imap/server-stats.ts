@@ -1,6 +1,8 @@
 // What tests assert on: logins, sessions, commands, served messages and every flag change.
 // Per-user counters are created on first use, so idle accounts cost nothing here.
 
+import { HandshakeTimeline } from './handshake-timeline.js';
+
 export interface FlagChange {
   user: string;
   mailbox: string;
@@ -53,6 +55,8 @@ export class ServerStats {
   handshakesInProgress = 0;
   /** Most handshakes in progress at once since start or the last resetPeakHandshakes(). */
   peakHandshakes = 0;
+  /** The same over time, to add several servers up at the same moment. */
+  readonly handshakeTimeline = new HandshakeTimeline();
   logins = 0;
   failedLogins = 0;
   messagesServed = 0;
@@ -102,14 +106,17 @@ export class ServerStats {
   handshakeStarted(): void {
     this.handshakesInProgress++;
     if (this.handshakesInProgress > this.peakHandshakes) this.peakHandshakes = this.handshakesInProgress;
+    this.handshakeTimeline.note(this.handshakesInProgress - 1, this.handshakesInProgress);
   }
 
   handshakeEnded(): void {
     this.handshakesInProgress--;
+    this.handshakeTimeline.note(this.handshakesInProgress + 1, this.handshakesInProgress);
   }
 
   resetPeakHandshakes(): void {
     this.peakHandshakes = this.handshakesInProgress;
+    this.handshakeTimeline.clear();
   }
 
   loginSucceeded(user: string): void {
