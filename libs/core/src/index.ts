@@ -7,6 +7,7 @@ export { rotateEncryptionKeys } from './crypto/key-rotation.js';
 export { SecretBox, SecretDecryptionError, type SecretLocation } from './crypto/secret-box.js';
 export { dataSourceOptions } from './database/data-source-options.js';
 export { ensureDatabase } from './database/ensure-database.js';
+export { GroupedLookup } from './database/grouped-lookup.js';
 export { HotQueries } from './database/hot-queries.js';
 export { timeOrderedId } from './database/time-ordered-id.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 
+import type { GroupedLookup } from '@app/core';
 import type { ImapProvider } from '@app/providers';
 
+import { groupedUserLookup } from './grouped-user-lookup.js';
 import type { MailboxAccount, MailboxServer } from './mailbox-account.js';
 import { hasCredentials } from './user-status.js';
 import { User } from './user.entity.js';
@@ -20,12 +22,15 @@ export class MailboxAccounts {
    * freshly read rows still say the same, so an edited provider is seen on the next load as before.
    */
   private readonly connections = new Map<string, ConnectionFacts>();
+  private readonly users: GroupedLookup<string, User>;
 
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(@InjectRepository(User) users: Repository<User>) {
+    this.users = groupedUserLookup(users, { withConnection: true });
+  }
 
   /** The account of a watchable user, or null if it is archived, disconnected or gone. */
   async load(userId: string): Promise<MailboxAccount | null> {
-    const user = await this.users.findOne({ where: { id: userId }, relations: { connection: true } });
+    const user = await this.users.get(userId);
     if (!user?.connection || user.archivedAt || !hasCredentials(user)) return null;
     const { partnerId, connectionId, provider } = this.connectionFacts(
       user.partnerConnectionId,

@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 
 import { ConnectionsService, OAuth2Error, OAuth2Tokens } from '@app/connections';
-import { SecretBox, UserChangeNotifier } from '@app/core';
+import { type GroupedLookup, SecretBox, UserChangeNotifier } from '@app/core';
 import type { ProviderAuth } from '@app/providers';
 
+import { groupedUserLookup } from './grouped-user-lookup.js';
 import type { MailboxAccount } from './mailbox-account.js';
 import { User } from './user.entity.js';
 
@@ -42,13 +43,18 @@ const ACCESS_TOKEN_MARGIN_MS = 60_000;
  */
 @Injectable()
 export class UserCredentials {
+  /** Logins are read in groups: every session of a starting imap-client asks at once. */
+  private readonly logins: GroupedLookup<string, User>;
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly secretBox: SecretBox,
     private readonly connections: ConnectionsService,
     private readonly tokens: OAuth2Tokens,
     private readonly changes: UserChangeNotifier,
-  ) {}
+  ) {
+    this.logins = groupedUserLookup(users, { withConnection: false });
+  }
 
   /** Applies a change to a user about to be saved; returns whether its login changed. */
   apply(user: User, auth: ProviderAuth, change: CredentialChange): boolean {
@@ -165,7 +171,7 @@ export class UserCredentials {
 
   /** The login of a mailbox: its password, or an OAuth2 access token, refreshed when it (nearly) expired. */
   async loginFor(account: MailboxAccount): Promise<MailboxLogin> {
-    const user = await this.users.findOneBy({ id: account.user.id });
+    const user = await this.logins.get(account.user.id);
     if (!user) throw new CredentialsError('the user no longer exists', true);
     if (account.provider.auth === 'password') {
       const pass = user.loginPassword
