@@ -53,17 +53,19 @@ describe('reads of many mailboxes at once (real PostgreSQL)', () => {
     expect(statements()).toBeLessThanOrEqual(3);
   });
 
-  it('sees a change made before the load, and tells a missing user from a watchable one', async () => {
+  it('sees a change made before the load, and tells missing and malformed ids from a watchable one', async () => {
     const [archived, kept] = mailboxes;
     await node.get(DataSource).query('UPDATE users SET archived_at = now() WHERE id = $1', [archived.userId]);
     const accounts = node.get(MailboxAccounts);
-    const [gone, missing, present] = await Promise.all([
+    const [gone, missing, malformed, present] = await Promise.all([
       accounts.load(archived.userId),
       accounts.load('00000000-0000-4000-8000-000000000000'),
+      accounts.load('not-a-uuid'),
       accounts.load(kept.userId),
     ]);
     expect(gone).toBeNull();
     expect(missing).toBeNull();
+    expect(malformed).toBeNull();
     expect(present?.user.tag).toBe(kept.username);
   });
 });

@@ -1,6 +1,6 @@
 import { In, type Repository } from 'typeorm';
 
-import { GroupedLookup } from '@app/core';
+import { GroupedLookup, isUuid } from '@app/core';
 
 import type { User } from './user.entity.js';
 
@@ -16,7 +16,11 @@ export function groupedUserLookup(
   { withConnection }: { withConnection: boolean },
 ): GroupedLookup<string, User> {
   return new GroupedLookup(async (ids) => {
-    const found = await users.find({ where: { id: In(ids) }, relations: { connection: withConnection } });
+    // One id PostgreSQL cannot parse would fail the whole group: it has no row, like any unknown id.
+    const found = await users.find({
+      where: { id: In(ids.filter(isUuid)) },
+      relations: { connection: withConnection },
+    });
     return new Map(found.map((user) => [user.id, user]));
   }, USERS_PER_QUERY);
 }
