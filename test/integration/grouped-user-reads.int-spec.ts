@@ -66,6 +66,8 @@ describe('reads of many mailboxes at once (real PostgreSQL)', () => {
     expect(gone).toBeNull();
     expect(missing).toBeNull();
     expect(malformed).toBeNull();
+    // Alone in its query, too.
+    expect(await accounts.load('still-not-a-uuid')).toBeNull();
     expect(present?.user.tag).toBe(kept.username);
   });
 });
