@@ -147,7 +147,6 @@ function relaxKeepAlive(client: ImapFlow): void {
 }
 
 /** Gmail keeps every message in All Mail (`\All`); elsewhere new mail arrives in INBOX. */
-
 async function watchedFolder(client: ImapFlow, server: MailboxServer): Promise<string> {
   if (!GMAIL_HOSTS.test(server.imapHost)) return 'INBOX';
   const all = (await client.list()).find((folder) => folder.specialUse === '\\All');
