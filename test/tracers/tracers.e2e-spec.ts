@@ -265,18 +265,19 @@ describe('tracers: password login over STARTTLS, Dovecot behind the SMTP server'
     expect(imapLine.figures['measure#work_queue.latency'].unit).toBe('s');
     expect(imapLine.figures['sample#imap_client.total_emails_processed'].value).toBeGreaterThanOrEqual(4);
 
-    const workerLines = logMetricLines(worker).map(parseLogMetrics);
+    // Counts are per interval: the last calls show up in the next line, so wait for the lines to add up.
+    const counted = (lines: ReturnType<typeof parseLogMetrics>[], figure: string) =>
+      lines.reduce((sum, line) => sum + line.figures[figure].value, 0);
+    const workerLines = await waitFor('worker log-metrics lines counting every call', () => {
+      const lines = logMetricLines(worker).map(parseLogMetrics);
+      const complete =
+        counted(lines, 'count#app.schedule_tracer_email.count') >= 9 &&
+        counted(lines, 'count#app.call_new_mail_webhook.count') >= 4;
+      return complete && lines;
+    });
     expect(workerLines[0].source).toBeNull();
-    const tracersSent = workerLines.reduce(
-      (sum, line) => sum + line.figures['count#app.schedule_tracer_email.count'].value,
-      0,
-    );
-    expect(tracersSent).toBeGreaterThanOrEqual(9);
-    const webhookCalls = workerLines.reduce(
-      (sum, line) => sum + line.figures['count#app.call_new_mail_webhook.count'].value,
-      0,
-    );
-    expect(webhookCalls).toBeGreaterThanOrEqual(4);
+    expect(counted(workerLines, 'count#app.schedule_tracer_email.count')).toBeGreaterThanOrEqual(9);
+    expect(counted(workerLines, 'count#app.call_new_mail_webhook.count')).toBeGreaterThanOrEqual(4);
   });
 });
 
