@@ -176,12 +176,17 @@ async function main(): Promise<void> {
     }
     return count;
   };
+  const sayWhyNotConverged = async (): Promise<void> => {
+    log(`not converged: ${await servers.idling()} of ${mailboxes} in IDLE; users' last errors:`);
+    for (const { error: lastError, users } of await bed.lastErrors(10)) log(`  ${users}\t${lastError}`);
+  };
   const allInIdle = (what: string, intervalMs: number): Promise<void> =>
     waitUntil(what, async () => (await idling()) >= mailboxes, timeoutMs, intervalMs).catch(async (error: unknown) => {
-      log(`not converged: ${await servers.idling()} of ${mailboxes} in IDLE; users' last errors:`);
-      for (const { error: lastError, users } of await bed.lastErrors(10)) log(`  ${users}\t${lastError}`);
+      // What the run can still say; the timeout stays the error it ends with.
+      await sayWhyNotConverged().catch((cause: unknown) => log(`  (could not read the last errors: ${String(cause)})`));
       throw error;
     });
+
   try {
     log(`cold start: ${clients} imap-clients, at most ${capacity} mailboxes each`);
     const started = Date.now();

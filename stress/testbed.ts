@@ -147,30 +147,29 @@ export class Testbed {
    * watchable users in id order (LocalOwnership → SessionManager.reconcile).
    */
   async firstWatched(count: number): Promise<string[]> {
-    const client = new pg.Client({ connectionString: this.installation.env.DATABASE_URL });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ tag: string }>(
-        'SELECT tag FROM users WHERE archived_at IS NULL AND connected_at IS NOT NULL ORDER BY id LIMIT $1',
-        [count],
-      );
-      return rows.map((row) => row.tag);
-    } finally {
-      await client.end();
-    }
+    const rows = await this.query<{ tag: string }>(
+      'SELECT tag FROM users WHERE archived_at IS NULL AND connected_at IS NOT NULL ORDER BY id LIMIT $1',
+      [count],
+    );
+    return rows.map((row) => row.tag);
   }
 
   /** Users' last errors, most common first (a run that does not converge says why before its data goes). */
   async lastErrors(limit: number): Promise<{ error: string; users: number }[]> {
+    const rows = await this.query<{ error: string | null; users: string }>(
+      `SELECT left(last_error, 120) AS error, count(*) AS users FROM users
+        WHERE archived_at IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ error: row.error ?? '(none)', users: Number(row.users) }));
+  }
+
+  /** One statement on the installation's database, on a connection of its own. */
+  private async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<Row[]> {
     const client = new pg.Client({ connectionString: this.installation.env.DATABASE_URL });
     await client.connect();
     try {
-      const { rows } = await client.query<{ error: string | null; users: string }>(
-        `SELECT left(last_error, 120) AS error, count(*) AS users FROM users
-          WHERE archived_at IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT $1`,
-        [limit],
-      );
-      return rows.map((row) => ({ error: row.error ?? '(none)', users: Number(row.users) }));
+      return (await client.query<Row>(sql, params)).rows;
     } finally {
       await client.end();
     }

@@ -5,10 +5,10 @@ const at = (bucket: number, offsetMs = 0): number => bucket * HANDSHAKE_BUCKET_M
 describe('HandshakeTimeline', () => {
   it('keeps, per bucket, the most in progress and what was left at its end', () => {
     const timeline = new HandshakeTimeline();
-    timeline.note(0, 1, at(10));
-    timeline.note(1, 2, at(10, 20));
-    timeline.note(2, 1, at(10, 50));
-    timeline.note(1, 0, at(12));
+    timeline.note(1, at(10));
+    timeline.note(2, at(10, 20));
+    timeline.note(1, at(10, 50));
+    timeline.note(0, at(12));
     expect(timeline.toJSON()).toEqual([
       [10, 2, 1],
       [12, 1, 0],
@@ -19,11 +19,11 @@ describe('HandshakeTimeline', () => {
     // Server A peaks at 5 in bucket 1, server B at 5 in bucket 3: never more than 5 + what the other held.
     const a = new HandshakeTimeline();
     const b = new HandshakeTimeline();
-    a.note(0, 5, at(1));
-    a.note(5, 1, at(2));
-    b.note(0, 2, at(1));
-    b.note(2, 5, at(3));
-    b.note(5, 0, at(4));
+    a.note(5, at(1));
+    a.note(1, at(2));
+    b.note(2, at(1));
+    b.note(5, at(3));
+    b.note(0, at(4));
     // Bucket 1: 5 + 2; bucket 3: A still holds 1, B 5.
     expect(peakAcrossServers([a.toJSON(), b.toJSON()])).toBe(7);
     // The sum of each server's own peak would have said 10.
@@ -32,8 +32,8 @@ describe('HandshakeTimeline', () => {
   it('carries a level held through buckets with no change', () => {
     const a = new HandshakeTimeline();
     const b = new HandshakeTimeline();
-    a.note(0, 4, at(1));
-    b.note(0, 3, at(50));
+    a.note(4, at(1));
+    b.note(3, at(50));
     expect(peakAcrossServers([a.toJSON(), b.toJSON()])).toBe(7);
     expect(peakAcrossServers([])).toBe(0);
   });

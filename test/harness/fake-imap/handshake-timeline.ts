@@ -13,18 +13,21 @@ export type HandshakeBucket = [bucket: number, most: number, last: number];
  */
 export class HandshakeTimeline {
   private readonly buckets = new Map<number, { most: number; last: number }>();
+  /** The count now: what a new bucket starts from. */
+  private current = 0;
 
-  /** The count went from `before` to `after` at `nowMs`. */
-  note(before: number, after: number, nowMs = Date.now()): void {
+  /** The count became `inProgress` at `nowMs`. */
+  note(inProgress: number, nowMs = Date.now()): void {
     const bucket = Math.floor(nowMs / HANDSHAKE_BUCKET_MS);
     const entry = this.buckets.get(bucket);
     if (entry) {
-      entry.most = Math.max(entry.most, after);
-      entry.last = after;
-      return;
+      entry.most = Math.max(entry.most, inProgress);
+      entry.last = inProgress;
+    } else {
+      this.buckets.set(bucket, { most: Math.max(this.current, inProgress), last: inProgress });
+      if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
     }
-    this.buckets.set(bucket, { most: Math.max(before, after), last: after });
-    if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+    this.current = inProgress;
   }
 
   clear(): void {

@@ -106,12 +106,12 @@ export class ServerStats {
   handshakeStarted(): void {
     this.handshakesInProgress++;
     if (this.handshakesInProgress > this.peakHandshakes) this.peakHandshakes = this.handshakesInProgress;
-    this.handshakeTimeline.note(this.handshakesInProgress - 1, this.handshakesInProgress);
+    this.handshakeTimeline.note(this.handshakesInProgress);
   }
 
   handshakeEnded(): void {
     this.handshakesInProgress--;
-    this.handshakeTimeline.note(this.handshakesInProgress + 1, this.handshakesInProgress);
+    this.handshakeTimeline.note(this.handshakesInProgress);
   }
 
   resetPeakHandshakes(): void {
