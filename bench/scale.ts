@@ -33,6 +33,7 @@ const USAGE = `usage: npm run scale -- [options]
 
 const HANDSHAKE_CAP = 20; // IMAP_CONNECT_CONCURRENCY default, per process
 const MAX_OPEN_FILES = 20_000; // `ulimit -Hn` on this machine: the imap-client's own limit
+const SHUTDOWN_DEADLINE_MS = 9000; // a role's own deadline (libs/core/src/bootstrap/start-role.ts)
 
 type AssignUsers = (nodes: { id: string; capacity: number }[], users: Iterable<string>) => Map<string, string[]>;
 
@@ -212,6 +213,16 @@ async function main(): Promise<void> {
       instances.slice(1).map(async (instance) => (await sampleProcess(instance.pid))?.fds ?? 0),
     );
 
+    // A rolling restart stops one process at a time: it must log out, release its leases and leave the
+    // cluster within the role's 9-s shutdown deadline, or the others wait for its leases to expire.
+    const stopped = instances[1];
+    const stoppedSessions = Math.round(mailboxes / (clients - 1));
+    log(`SIGTERM ${stopped.name}`);
+    const termAt = Date.now();
+    await stopped.kill('SIGTERM');
+    const stopMs = Date.now() - termAt;
+    const exitCode = stopped.child.exitCode;
+
     const section = `${mailboxes} mailboxes`;
     rows.push(
       {
@@ -253,6 +264,14 @@ async function main(): Promise<void> {
         reference: '',
         target: '',
         verdict: '',
+      },
+      {
+        section,
+        figure: `then SIGTERM of another (~${stoppedSessions} sessions) → exited (code)`,
+        superimap: `${fmt.s(stopMs)} (${exitCode})`,
+        reference: '',
+        target: `exit 0 within ${SHUTDOWN_DEADLINE_MS / 1000} s`,
+        verdict: verdict(exitCode === 0 && stopMs <= SHUTDOWN_DEADLINE_MS),
       },
     );
   } finally {
