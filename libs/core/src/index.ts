@@ -8,6 +8,7 @@ export { SecretBox, SecretDecryptionError, type SecretLocation } from './crypto/
 export { dataSourceOptions } from './database/data-source-options.js';
 export { ensureDatabase } from './database/ensure-database.js';
 export { GroupedLookup } from './database/grouped-lookup.js';
+export { GroupedWrite } from './database/grouped-write.js';
 export { HotQueries } from './database/hot-queries.js';
 export { timeOrderedId } from './database/time-ordered-id.js';
 export { CoreErrors, DomainError, type ErrorKind } from './errors/domain-error.js';

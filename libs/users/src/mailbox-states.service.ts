@@ -2,12 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 
+import { GroupedWrite, isUuid } from '@app/core';
+
 import type { MailboxCursor } from './mailbox-account.js';
 import { User, type UserState } from './user.entity.js';
+
+/** Users per state statement: well inside PostgreSQL's parameter limit (three arrays of this many). */
+const STATES_PER_STATEMENT = 500;
 
 /** A watched mailbox's session state and its UID cursor: written by the imap-client only. */
 @Injectable()
 export class MailboxStates {
+  // Thousands of sessions starting at once each record 'watching': one statement per group, not one each.
+  private readonly stateWrites = new GroupedWrite<string, StateWrite, UserState>(
+    (writes) => this.writeStates(writes),
+    STATES_PER_STATEMENT,
+  );
+
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   /**
@@ -15,19 +26,32 @@ export class MailboxStates {
    * mailbox was really reached: it sets connected_at the first time and ends any reported account error.
    */
   async setState(userId: string, state: UserState, lastError: string | null = null): Promise<UserState | null> {
+    return (await this.stateWrites.run(userId, { state, lastError })) ?? null;
+  }
+
+  /** One UPDATE for a group of users (each once), returning each one's previous state. */
+  private async writeStates(writes: { key: string; input: StateWrite }[]): Promise<Map<string, UserState>> {
+    // One id PostgreSQL cannot parse would fail the whole group: it has no row, like any unknown id.
+    const valid = writes.filter(({ key }) => isUuid(key));
+    if (valid.length === 0) return new Map();
+    // Rows are locked in id order, so two such statements (two imap-clients in a takeover) cannot deadlock.
     // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-    const [rows]: [{ previous: UserState }[], number] = await this.users.query(
+    const [rows]: [{ id: string; previous: UserState }[], number] = await this.users.query(
       `UPDATE users u SET
-         state = $2, last_error = $3, updated_at = now(),
-         last_login_at = CASE WHEN $2 = 'watching' THEN now() ELSE u.last_login_at END,
-         connected_at = CASE WHEN $2 = 'watching' THEN COALESCE(u.connected_at, now()) ELSE u.connected_at END,
-         account_error_at = CASE WHEN $2 = 'watching' THEN NULL ELSE u.account_error_at END,
-         auth_failed_at = CASE WHEN $2 = 'auth_error' THEN now() ELSE u.auth_failed_at END
-       FROM (SELECT id, state FROM users WHERE id = $1 FOR UPDATE) old
-       WHERE u.id = old.id RETURNING old.state AS previous`,
-      [userId, state, lastError],
+         state = old.next_state, last_error = old.next_error, updated_at = now(),
+         last_login_at = CASE WHEN old.next_state = 'watching' THEN now() ELSE u.last_login_at END,
+         connected_at = CASE WHEN old.next_state = 'watching' THEN COALESCE(u.connected_at, now())
+                             ELSE u.connected_at END,
+         account_error_at = CASE WHEN old.next_state = 'watching' THEN NULL ELSE u.account_error_at END,
+         auth_failed_at = CASE WHEN old.next_state = 'auth_error' THEN now() ELSE u.auth_failed_at END
+       FROM (SELECT users.id, users.state AS previous, w.next_state, w.next_error
+               FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, next_state, next_error)
+               JOIN users ON users.id = w.id
+              ORDER BY users.id FOR UPDATE OF users) old
+       WHERE u.id = old.id RETURNING old.id, old.previous`,
+      [valid.map(({ key }) => key), valid.map(({ input }) => input.state), valid.map(({ input }) => input.lastError)],
     );
-    return rows[0]?.previous ?? null;
+    return new Map(rows.map(({ id, previous }) => [id, previous]));
   }
 
   /** Marks the account error as reported, inside the caller's transaction; false if it already was. */
@@ -107,4 +131,9 @@ function assertUid(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new Error(`refusing to store an invalid cursor: ${name}=${String(value)}`);
   }
+}
+
+interface StateWrite {
+  state: UserState;
+  lastError: string | null;
 }

@@ -3,7 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 
-import { MailboxAccounts, UserCredentials, UsersModule } from '@app/users';
+import { MailboxAccounts, MailboxStates, UserCredentials, UsersModule } from '@app/users';
 
 import { FakeImapServer } from '../harness/fake-imap/index.js';
 import { mailboxesOn, type WatchedMailbox } from '../support/integration-mailboxes.js';
@@ -15,7 +15,15 @@ function countStatements(): { statements: () => number } {
   return { statements: () => query.mock.calls.length };
 }
 
-describe('reads of many mailboxes at once (real PostgreSQL)', () => {
+interface StateRow {
+  id: string;
+  state: string;
+  last_error: string | null;
+  connected_at: Date | null;
+  auth_failed_at: Date | null;
+}
+
+describe('reads and state writes of many mailboxes at once (real PostgreSQL)', () => {
   const COUNT = 300;
   let installation: IntegrationInstallation;
   let server: FakeImapServer;
@@ -33,6 +41,13 @@ describe('reads of many mailboxes at once (real PostgreSQL)', () => {
     await server?.close();
   });
   afterEach(() => jest.restoreAllMocks());
+
+  const rowsOf = async (ids: string[]): Promise<Map<string, StateRow>> => {
+    const rows: StateRow[] = await node
+      .get(DataSource)
+      .query('SELECT id, state, last_error, connected_at, auth_failed_at FROM users WHERE id = ANY($1)', [ids]);
+    return new Map(rows.map((row) => [row.id, row]));
+  };
 
   it('loads the accounts of sessions starting together in a few queries, each the right one', async () => {
     const { statements } = countStatements();
@@ -69,5 +84,52 @@ describe('reads of many mailboxes at once (real PostgreSQL)', () => {
     // Alone in its query, too.
     expect(await accounts.load('still-not-a-uuid')).toBeNull();
     expect(present?.user.tag).toBe(kept.username);
+  });
+
+  it('records the states of sessions starting together in a few statements, each answered with its own', async () => {
+    const ids = mailboxes.map(({ userId }) => userId);
+    const before = await rowsOf(ids);
+    const { statements } = countStatements();
+    const previous = await Promise.all(ids.map((id) => node.get(MailboxStates).setState(id, 'watching')));
+    // One for the first, one for the rest that queued meanwhile (before: one per mailbox).
+    expect(statements()).toBeLessThanOrEqual(3);
+    jest.restoreAllMocks();
+    expect(previous).toEqual(ids.map((id) => before.get(id)?.state));
+    const after = await rowsOf(ids);
+    for (const id of ids) {
+      expect(after.get(id)).toMatchObject({ state: 'watching', last_error: null });
+      expect(after.get(id)?.connected_at).toBeInstanceOf(Date);
+    }
+  });
+
+  it("applies one mailbox's writes in the order they were made, each seeing the one before", async () => {
+    const { userId } = mailboxes[2];
+    const states = node.get(MailboxStates);
+    const answers = await Promise.all([
+      states.setState(userId, 'connect_error', 'connection refused'),
+      states.setState(userId, 'auth_error', 'bad password'),
+      states.setState(userId, 'watching'),
+    ]);
+    expect(answers).toEqual(['watching', 'connect_error', 'auth_error']);
+    const row = (await rowsOf([userId])).get(userId);
+    expect(row).toMatchObject({ state: 'watching', last_error: null });
+    expect(row?.auth_failed_at).toBeInstanceOf(Date);
+  });
+
+  it('answers null for a missing or malformed id without failing the others in its statement', async () => {
+    const kept = mailboxes[3];
+    const states = node.get(MailboxStates);
+    const [missing, malformed, present] = await Promise.all([
+      states.setState('00000000-0000-4000-8000-000000000000', 'watching'),
+      states.setState('not-a-uuid', 'watching'),
+      states.setState(kept.userId, 'connect_error', 'timed out'),
+    ]);
+    expect([missing, malformed, present]).toEqual([null, null, 'watching']);
+    // Alone in its statement, too.
+    expect(await states.setState('still-not-a-uuid', 'watching')).toBeNull();
+    expect((await rowsOf([kept.userId])).get(kept.userId)).toMatchObject({
+      state: 'connect_error',
+      last_error: 'timed out',
+    });
   });
 });
