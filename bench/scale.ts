@@ -2,7 +2,8 @@
 // ~20,000 descriptor limit) against the fake IMAP server on several loopback addresses (one address pair has
 // only ~28,000 ephemeral ports), one fake server process per address (a process cannot raise its own limit
 // here): every mailbox in IDLE from a cold start, the RSS that costs, the time for
-// the others to take over when one process is SIGKILLed, and the CPU of assigning 1,000,000 users to 50 nodes.
+// the others to take over when one process is SIGKILLed, how long another then takes to stop on SIGTERM, and
+// the CPU of assigning 1,000,000 users to 50 nodes.
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';

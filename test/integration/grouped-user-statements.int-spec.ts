@@ -8,6 +8,7 @@ import { MailboxAccounts, MailboxStates, UserCredentials, UsersModule } from '@a
 import { FakeImapServer } from '../harness/fake-imap/index.js';
 import { mailboxesOn, type WatchedMailbox } from '../support/integration-mailboxes.js';
 import { IntegrationInstallation } from '../support/nest-testing.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** SQL statements sent to PostgreSQL from now on, counted (they still run). */
 function countStatements(): { statements: () => number } {
@@ -32,6 +33,11 @@ describe('reads and state writes of many mailboxes at once (real PostgreSQL)', (
 
   beforeAll(async () => {
     installation = await IntegrationInstallation.create();
+    // The deadlock test's cycle forms a moment after the grouped write begins to wait: its session checks for
+    // deadlocks after 5 s, not 1 s, so a slow machine cannot let that check pass before the cycle exists.
+    await installation.db.query(
+      `ALTER DATABASE ${pg.escapeIdentifier(installation.db.name)} SET deadlock_timeout = '5s'`,
+    );
     server = await FakeImapServer.start();
     node = await installation.startNode([UsersModule]);
     ({ mailboxes } = await mailboxesOn(node, server, COUNT));
@@ -93,7 +99,6 @@ describe('reads and state writes of many mailboxes at once (real PostgreSQL)', (
     const previous = await Promise.all(ids.map((id) => node.get(MailboxStates).setState(id, 'watching')));
     // One for the first, one for the rest that queued meanwhile (before: one per mailbox).
     expect(statements()).toBeLessThanOrEqual(3);
-    jest.restoreAllMocks();
     expect(previous).toEqual(ids.map((id) => before.get(id)?.state));
     const after = await rowsOf(ids);
     for (const id of ids) {
@@ -131,5 +136,40 @@ describe('reads and state writes of many mailboxes at once (real PostgreSQL)', (
       state: 'connect_error',
       last_error: 'timed out',
     });
+  });
+
+  it('sends a group again when PostgreSQL cancels it to break a deadlock, so no state is lost', async () => {
+    const [low, high] = [mailboxes[4].userId, mailboxes[5].userId].sort();
+    const busy = mailboxes[6].userId;
+    const dataSource = node.get(DataSource);
+    const blocker = dataSource.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    try {
+      // The blocker never checks first, so it is always the grouped write that PostgreSQL cancels.
+      await blocker.query(`SET LOCAL deadlock_timeout = '10min'`);
+      await blocker.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [high]);
+      const states = node.get(MailboxStates);
+      // While busy's statement runs, the other two queue and go together: low is locked, then high waited for.
+      const writes = [busy, low, high].map((id) => states.setState(id, 'connect_error', 'after a deadlock'));
+      await waitFor('the grouped state write to wait for the blocked row', async () => {
+        const [{ waiting }]: { waiting: number }[] = await dataSource.query(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE users u SET%'`,
+        );
+        return waiting === 1;
+      });
+      // The blocker now wants low too: a cycle, which the write's session finds and breaks by cancelling it.
+      await blocker.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [low]);
+      await blocker.commitTransaction();
+      expect(await Promise.all(writes)).toEqual(['watching', 'watching', 'watching']);
+    } finally {
+      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+    const rows = await rowsOf([busy, low, high]);
+    for (const id of [busy, low, high]) {
+      expect(rows.get(id)).toMatchObject({ state: 'connect_error', last_error: 'after a deadlock' });
+    }
   });
 });

@@ -10,6 +10,27 @@ import { User, type UserState } from './user.entity.js';
 /** Users per state statement: well inside PostgreSQL's parameter limit (three arrays of this many). */
 const STATES_PER_STATEMENT = 500;
 
+/** PostgreSQL's SQLSTATE for a statement cancelled to break a deadlock; how often a state write is sent in all. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Each user's new state, returning the previous one. Rows are locked in id order, so two of these (two
+ * imap-clients in a takeover) cannot deadlock each other; a writer locking several users in another order can.
+ */
+const WRITE_STATES = `UPDATE users u SET
+    state = old.next_state, last_error = old.next_error, updated_at = now(),
+    last_login_at = CASE WHEN old.next_state = 'watching' THEN now() ELSE u.last_login_at END,
+    connected_at = CASE WHEN old.next_state = 'watching' THEN COALESCE(u.connected_at, now())
+                        ELSE u.connected_at END,
+    account_error_at = CASE WHEN old.next_state = 'watching' THEN NULL ELSE u.account_error_at END,
+    auth_failed_at = CASE WHEN old.next_state = 'auth_error' THEN now() ELSE u.auth_failed_at END
+  FROM (SELECT users.id, users.state AS previous, w.next_state, w.next_error
+          FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, next_state, next_error)
+          JOIN users ON users.id = w.id
+         ORDER BY users.id FOR UPDATE OF users) old
+  WHERE u.id = old.id RETURNING old.id, old.previous`;
+
 /** A watched mailbox's session state and its UID cursor: written by the imap-client only. */
 @Injectable()
 export class MailboxStates {
@@ -34,24 +55,21 @@ export class MailboxStates {
     // One id PostgreSQL cannot parse would fail the whole group: it has no row, like any unknown id.
     const valid = writes.filter(({ key }) => isUuid(key));
     if (valid.length === 0) return new Map();
-    // Rows are locked in id order, so two such statements (two imap-clients in a takeover) cannot deadlock.
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-    const [rows]: [{ id: string; previous: UserState }[], number] = await this.users.query(
-      `UPDATE users u SET
-         state = old.next_state, last_error = old.next_error, updated_at = now(),
-         last_login_at = CASE WHEN old.next_state = 'watching' THEN now() ELSE u.last_login_at END,
-         connected_at = CASE WHEN old.next_state = 'watching' THEN COALESCE(u.connected_at, now())
-                             ELSE u.connected_at END,
-         account_error_at = CASE WHEN old.next_state = 'watching' THEN NULL ELSE u.account_error_at END,
-         auth_failed_at = CASE WHEN old.next_state = 'auth_error' THEN now() ELSE u.auth_failed_at END
-       FROM (SELECT users.id, users.state AS previous, w.next_state, w.next_error
-               FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, next_state, next_error)
-               JOIN users ON users.id = w.id
-              ORDER BY users.id FOR UPDATE OF users) old
-       WHERE u.id = old.id RETURNING old.id, old.previous`,
-      [valid.map(({ key }) => key), valid.map(({ input }) => input.state), valid.map(({ input }) => input.lastError)],
-    );
-    return new Map(rows.map(({ id, previous }) => [id, previous]));
+    const params = [
+      valid.map(({ key }) => key),
+      valid.map(({ input }) => input.state),
+      valid.map(({ input }) => input.lastError),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+        const [rows]: [{ id: string; previous: UserState }[], number] = await this.users.query(WRITE_STATES, params);
+        return new Map(rows.map(({ id, previous }) => [id, previous]));
+      } catch (error) {
+        // Cancelled to break a deadlock: its changes were undone, so it is sent again, not 500 states lost.
+        if (attempt >= DEADLOCK_ATTEMPTS || (error as { code?: string }).code !== DEADLOCK_DETECTED) throw error;
+      }
+    }
   }
 
   /** Marks the account error as reported, inside the caller's transaction; false if it already was. */
