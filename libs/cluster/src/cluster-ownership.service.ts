@@ -109,15 +109,22 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     this.stopping = true;
     clearTimeout(this.passTimer);
     clearInterval(this.fenceTimer);
+    // Each step's time is logged: a handoff that overruns the shutdown deadline must say where it went.
+    const started = Date.now();
     await this.running;
+    const passMs = Date.now() - started;
+    const sessions = this.sessions.size;
     await this.sessions.stopAll();
+    const sessionsMs = Date.now() - started - passMs;
     // Before leaving: a round after leave() would put this node back in the membership.
     await this.renewer.stop();
+    const leases = this.held.size;
     await this.leases.release([...this.held]).catch((error: unknown) => this.logger.warn({ err: error }, 'release'));
     this.held.clear();
     await this.registry.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'leave'));
     await this.subscriber?.quit().catch(() => undefined);
-    this.logger.info('left the cluster');
+    const leaveMs = Date.now() - started - passMs - sessionsMs;
+    this.logger.info({ sessions, leases, passMs, sessionsMs, leaveMs }, 'left the cluster');
   }
 
   ownedUserIds(): string[] {
