@@ -87,7 +87,7 @@ class FakeServers {
     return (await Promise.all(this.handles.map((handle) => handle.stats()))).reduce((sum, s) => sum + s.idling, 0);
   }
 
-  /** Handshakes in progress at once across the servers, at most: added up per 100-ms bucket. */
+  /** Handshakes in progress at once across the servers: their changes merged in time order. */
   async peakHandshakes(): Promise<number> {
     return peakAcrossServers(await Promise.all(this.handles.map((handle) => handle.handshakeTimeline())));
   }
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
       },
       {
         section,
-        figure: 'handshakes in flight at the servers, peak (100-ms buckets)',
+        figure: 'handshakes in flight at the servers, peak',
         superimap: String(peak),
         reference: '',
         target: `≤ ${clients * HANDSHAKE_CAP} (${HANDSHAKE_CAP} per process)`,

@@ -3,7 +3,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 
-import type { ChaosOptions, FaultRule, GeneratedMail, HandshakeBucket } from '../../test/harness/fake-imap/index.js';
+import type { ChaosOptions, FaultRule, GeneratedMail, HandshakeChange } from '../../test/harness/fake-imap/index.js';
 import type {
   FakeServerConfig,
   FakeServerEnvelope,
@@ -92,8 +92,8 @@ export class FakeServerHandle {
     return (await this.request({ op: 'userInfo', username })) as FakeUserInfo;
   }
 
-  async handshakeTimeline(): Promise<HandshakeBucket[]> {
-    return (await this.request({ op: 'handshakeTimeline' })) as HandshakeBucket[];
+  async handshakeTimeline(): Promise<HandshakeChange[]> {
+    return (await this.request({ op: 'handshakeTimeline' })) as HandshakeChange[];
   }
 
   async resetPeakHandshakes(): Promise<void> {

@@ -32,7 +32,7 @@ export type FakeServerRequest =
   /** What the server knows about one mailbox, to explain a lost mail. */
   | { op: 'userInfo'; username: string }
   | { op: 'resetPeakHandshakes' }
-  /** Handshakes in progress over time (HandshakeBucket[]), to add servers up at the same moment. */
+  /** Handshakes in progress over time (HandshakeChange[]), to add servers up at the same moment. */
   | { op: 'handshakeTimeline' }
   | { op: 'close' };
 

@@ -4,7 +4,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 import { FaultScript, type ChaosOptions, type FaultHandle, type FaultRule } from './fault-script.js';
-import type { HandshakeBucket } from './handshake-timeline.js';
+import type { HandshakeChange } from './handshake-timeline.js';
 import { ImapSession, type ServerBehavior, type SessionHost } from './imap-session.js';
 import { GMAIL_ALL_MAIL, INBOX, MailboxStore, type Mailbox } from './mailbox-store.js';
 import { ServerStats, type FlagChange, type ServerTotals, type UserStats } from './server-stats.js';
@@ -273,7 +273,7 @@ export class FakeImapServer implements SessionHost {
   }
 
   /** Handshakes in progress over time, since the last reset (see HandshakeTimeline). */
-  handshakeTimeline(): HandshakeBucket[] {
+  handshakeTimeline(): HandshakeChange[] {
     return this.stats.handshakeTimeline.toJSON();
   }
 

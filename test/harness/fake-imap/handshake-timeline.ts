@@ -1,66 +1,61 @@
-/** Width of a bucket: short against a handshake under load (hundreds of milliseconds), long against a tick. */
-export const HANDSHAKE_BUCKET_MS = 100;
-
-/** Buckets kept, the oldest dropped first: about 2.8 hours of a busy server. */
-const MAX_BUCKETS = 100_000;
-
-/** One bucket: the most handshakes in progress at once during it, and how many were left at its end. */
-export type HandshakeBucket = [bucket: number, most: number, last: number];
+/** Changes kept; when full, the older half is dropped (a cold start of 100,000 mailboxes makes about 250,000). */
+const MAX_CHANGES = 2_000_000;
 
 /**
- * Handshakes in progress over time, in buckets, so that several servers' counts can be added up at the same
- * moment: the sum of each server's own peak is only an upper bound when the peaks need not coincide.
+ * One change: when (microseconds on the machine's monotonic clock, which every process on it shares) and the
+ * count it left.
+ */
+export type HandshakeChange = [atMicros: number, inProgress: number];
+
+/** Now on the monotonic clock that process.hrtime reads: the same in every process of this machine. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Handshakes in progress over time, every change with its time, so that several server processes' counts can
+ * be added up at the same moment: the sum of each server's own peak is only an upper bound when the peaks need
+ * not coincide, and so is any sum of per-interval peaks.
  */
 export class HandshakeTimeline {
-  private readonly buckets = new Map<number, { most: number; last: number }>();
-  /** The count now: what a new bucket starts from. */
-  private current = 0;
+  private times: number[] = [];
+  private counts: number[] = [];
 
-  /** The count became `inProgress` at `nowMs`. */
-  note(inProgress: number, nowMs = Date.now()): void {
-    const bucket = Math.floor(nowMs / HANDSHAKE_BUCKET_MS);
-    const entry = this.buckets.get(bucket);
-    if (entry) {
-      entry.most = Math.max(entry.most, inProgress);
-      entry.last = inProgress;
-    } else {
-      this.buckets.set(bucket, { most: Math.max(this.current, inProgress), last: inProgress });
-      if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+  /** The count became `inProgress` at `atMicros`. */
+  note(inProgress: number, atMicros = monotonicMicros()): void {
+    if (this.times.length >= MAX_CHANGES) {
+      this.times = this.times.slice(MAX_CHANGES / 2);
+      this.counts = this.counts.slice(MAX_CHANGES / 2);
     }
-    this.current = inProgress;
+    this.times.push(atMicros);
+    this.counts.push(inProgress);
   }
 
   clear(): void {
-    this.buckets.clear();
+    this.times = [];
+    this.counts = [];
   }
 
-  toJSON(): HandshakeBucket[] {
-    return [...this.buckets].map(([bucket, { most, last }]) => [bucket, most, last]);
+  toJSON(): HandshakeChange[] {
+    return this.times.map((at, i) => [at, this.counts[i]]);
   }
 }
 
 /**
- * The most handshakes in progress at once across servers: per bucket, each server's most during it (or,
- * for a bucket it has no entry for, what it was left with at its last one), added up. Still an upper bound
- * within a bucket, exact across buckets.
+ * The most handshakes in progress at once across servers: their changes in time order, each server's count
+ * held until its next change, added up after all changes of the same microsecond. A server's count before
+ * its first change is taken as 0.
  */
-export function peakAcrossServers(timelines: readonly HandshakeBucket[][]): number {
-  const byBucket = timelines.map(
-    (timeline) => new Map(timeline.map(([bucket, most, last]) => [bucket, { most, last }])),
-  );
-  const buckets = [...new Set(timelines.flatMap((timeline) => timeline.map(([bucket]) => bucket)))].sort(
-    (a, b) => a - b,
-  );
-  const carried = timelines.map(() => 0);
+export function peakAcrossServers(timelines: readonly HandshakeChange[][]): number {
+  const changes = timelines.flatMap((timeline, server) => timeline.map(([at, count]) => ({ at, count, server })));
+  changes.sort((a, b) => a.at - b.at);
+  const current = timelines.map(() => 0);
+  let sum = 0;
   let peak = 0;
-  for (const bucket of buckets) {
-    let sum = 0;
-    byBucket.forEach((server, i) => {
-      const entry = server.get(bucket);
-      sum += entry ? entry.most : carried[i];
-      if (entry) carried[i] = entry.last;
-    });
-    peak = Math.max(peak, sum);
-  }
+  changes.forEach(({ at, count, server }, i) => {
+    sum += count - current[server];
+    current[server] = count;
+    if (changes[i + 1]?.at !== at) peak = Math.max(peak, sum);
+  });
   return peak;
 }

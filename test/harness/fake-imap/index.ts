@@ -18,7 +18,7 @@ export {
   type FaultType,
 } from './fault-script.js';
 export type { FlagChange, ServerTotals, UserStats } from './server-stats.js';
-export type { HandshakeBucket } from './handshake-timeline.js';
+export type { HandshakeChange } from './handshake-timeline.js';
 export { GMAIL_ALL_MAIL, INBOX } from './mailbox-store.js';
 export {
   MailGenerator,
