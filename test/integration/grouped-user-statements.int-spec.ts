@@ -54,6 +54,12 @@ describe('reads and state writes of many mailboxes at once (real PostgreSQL)', (
       .query('SELECT id, state, last_error, connected_at, auth_failed_at FROM users WHERE id = ANY($1)', [ids]);
     return new Map(rows.map((row) => [row.id, row]));
   };
+  const cursorsOf = async (ids: string[]): Promise<Map<string, { last_uid: string; last_uid_validity: string }>> => {
+    const rows: { id: string; last_uid: string; last_uid_validity: string }[] = await node
+      .get(DataSource)
+      .query('SELECT id, last_uid, last_uid_validity FROM users WHERE id = ANY($1)', [ids]);
+    return new Map(rows.map(({ id, ...cursor }) => [id, cursor]));
+  };
 
   it('loads the accounts of sessions starting together in a few queries, each the right one', async () => {
     const { statements } = countStatements();
@@ -171,5 +177,44 @@ describe('reads and state writes of many mailboxes at once (real PostgreSQL)', (
     for (const id of [busy, low, high]) {
       expect(rows.get(id)).toMatchObject({ state: 'connect_error', last_error: 'after a deadlock' });
     }
+  });
+
+  it('moves the first cursors of sessions starting together in a few statements, each its own', async () => {
+    const ids = mailboxes.map(({ userId }) => userId);
+    const states = node.get(MailboxStates);
+    const { statements } = countStatements();
+    await Promise.all(ids.map((id, n) => states.moveCursor(id, { uid: n + 1, uidValidity: 7 })));
+    // One for the first, one for the rest that queued meanwhile (before: one per mailbox).
+    expect(statements()).toBeLessThanOrEqual(3);
+    const cursors = await cursorsOf(ids);
+    ids.forEach((id, n) => expect(cursors.get(id)).toEqual({ last_uid: String(n + 1), last_uid_validity: '7' }));
+  });
+
+  it("moves one mailbox's cursor forward only, in the order the moves were made", async () => {
+    const [{ userId: forward }, { userId: renumbered }] = mailboxes.slice(8, 10);
+    const states = node.get(MailboxStates);
+    await Promise.all([
+      states.moveCursor(forward, { uid: 50, uidValidity: 7 }),
+      // Back under the same UIDVALIDITY: ignored.
+      states.moveCursor(forward, { uid: 20, uidValidity: 7 }),
+      states.moveCursor(renumbered, { uid: 50, uidValidity: 7 }),
+      // A new UIDVALIDITY starts over, however low the UID; made last, it must land last.
+      states.moveCursor(renumbered, { uid: 3, uidValidity: 8 }),
+    ]);
+    const cursors = await cursorsOf([forward, renumbered]);
+    expect(cursors.get(forward)).toEqual({ last_uid: '50', last_uid_validity: '7' });
+    expect(cursors.get(renumbered)).toEqual({ last_uid: '3', last_uid_validity: '8' });
+  });
+
+  it('refuses a cursor that is no UID before it is sent, and skips ids with no row', async () => {
+    const { userId } = mailboxes[10];
+    const states = node.get(MailboxStates);
+    await expect(states.moveCursor(userId, { uid: -1, uidValidity: 7 })).rejects.toThrow('uid=-1');
+    await Promise.all([
+      states.moveCursor('not-a-uuid', { uid: 9, uidValidity: 7 }),
+      states.moveCursor('00000000-0000-4000-8000-000000000000', { uid: 9, uidValidity: 7 }),
+      states.moveCursor(userId, { uid: 9, uidValidity: 9 }),
+    ]);
+    expect((await cursorsOf([userId])).get(userId)).toEqual({ last_uid: '9', last_uid_validity: '9' });
   });
 });

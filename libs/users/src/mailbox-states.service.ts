@@ -7,16 +7,17 @@ import { GroupedWrite, isUuid } from '@app/core';
 import type { MailboxCursor } from './mailbox-account.js';
 import { User, type UserState } from './user.entity.js';
 
-/** Users per state statement: well inside PostgreSQL's parameter limit (three arrays of this many). */
-const STATES_PER_STATEMENT = 500;
+/** Users per grouped statement (states, cursors): each parameter is one array of this many. */
+const USERS_PER_STATEMENT = 500;
 
-/** PostgreSQL's SQLSTATE for a statement cancelled to break a deadlock; how often a state write is sent in all. */
+/** PostgreSQL's SQLSTATE for a statement cancelled to break a deadlock; how often a grouped write is sent in all. */
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
 
 /**
  * Each user's new state, returning the previous one. Rows are locked in id order, so two of these (two
  * imap-clients in a takeover) cannot deadlock each other; a writer locking several users in another order can.
+ * The lock is the one the UPDATE takes anyway (NO KEY), so mail being stored for these users does not wait.
  */
 const WRITE_STATES = `UPDATE users u SET
     state = old.next_state, last_error = old.next_error, updated_at = now(),
@@ -28,8 +29,22 @@ const WRITE_STATES = `UPDATE users u SET
   FROM (SELECT users.id, users.state AS previous, w.next_state, w.next_error
           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, next_state, next_error)
           JOIN users ON users.id = w.id
-         ORDER BY users.id FOR UPDATE OF users) old
+         ORDER BY users.id FOR NO KEY UPDATE OF users) old
   WHERE u.id = old.id RETURNING old.id, old.previous`;
+
+/** Each user's cursor, forward only (as advanceCursorStatement), rows locked in id order like WRITE_STATES. */
+const MOVE_CURSORS = `UPDATE users u SET
+    last_uid = CASE WHEN u.last_uid_validity IS DISTINCT FROM m.uid_validity OR u.last_uid IS NULL
+                     OR u.last_uid < m.uid THEN m.uid ELSE u.last_uid END,
+    last_uid_validity = m.uid_validity,
+    last_internal_date = GREATEST(u.last_internal_date, m.internal_date),
+    last_email_at = COALESCE(m.email_at, u.last_email_at),
+    updated_at = now()
+  FROM (SELECT w.* FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
+                     AS w(id, uid_validity, uid, internal_date, email_at)
+          JOIN users ON users.id = w.id
+         ORDER BY users.id FOR NO KEY UPDATE OF users) m
+  WHERE u.id = m.id`;
 
 /** A watched mailbox's session state and its UID cursor: written by the imap-client only. */
 @Injectable()
@@ -37,7 +52,12 @@ export class MailboxStates {
   // Thousands of sessions starting at once each record 'watching': one statement per group, not one each.
   private readonly stateWrites = new GroupedWrite<string, StateWrite, UserState>(
     (writes) => this.writeStates(writes),
-    STATES_PER_STATEMENT,
+    USERS_PER_STATEMENT,
+  );
+  // And each new user's first cursor, after its catch-up by date.
+  private readonly cursorMoves = new GroupedWrite<string, MailboxCursor, void>(
+    (moves) => this.moveCursors(moves),
+    USERS_PER_STATEMENT,
   );
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -60,13 +80,35 @@ export class MailboxStates {
       valid.map(({ input }) => input.state),
       valid.map(({ input }) => input.lastError),
     ];
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows] = await this.sendGrouped<[{ id: string; previous: UserState }[], number]>(WRITE_STATES, params);
+    return new Map(rows.map(({ id, previous }) => [id, previous]));
+  }
+
+  /** One UPDATE for a group of users' cursors (each once). */
+  private async moveCursors(moves: { key: string; input: MailboxCursor }[]): Promise<Map<string, void>> {
+    const valid = moves.filter(({ key }) => isUuid(key));
+    if (valid.length > 0) {
+      await this.sendGrouped(MOVE_CURSORS, [
+        valid.map(({ key }) => key),
+        valid.map(({ input }) => input.uidValidity),
+        valid.map(({ input }) => input.uid),
+        valid.map(({ input }) => input.internalDate ?? null),
+        valid.map(({ input }) => input.emailAt ?? null),
+      ]);
+    }
+    return new Map<string, void>();
+  }
+
+  /**
+   * Sends a grouped statement, again if PostgreSQL cancels it to break a deadlock (a writer locking several
+   * users in another order, e.g. markUnwatched): its changes were undone, so sending it again loses nothing.
+   */
+  private async sendGrouped<T>(sql: string, params: unknown[]): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-        const [rows]: [{ id: string; previous: UserState }[], number] = await this.users.query(WRITE_STATES, params);
-        return new Map(rows.map(({ id, previous }) => [id, previous]));
+        return await this.users.query<T>(sql, params);
       } catch (error) {
-        // Cancelled to break a deadlock: its changes were undone, so it is sent again, not 500 states lost.
         if (attempt >= DEADLOCK_ATTEMPTS || (error as { code?: string }).code !== DEADLOCK_DETECTED) throw error;
       }
     }
@@ -138,9 +180,14 @@ export class MailboxStates {
     };
   }
 
-  /** Moves the cursor outside any message transaction (after a catch-up by date). */
+  /**
+   * Moves the cursor outside any message transaction (after a catch-up by date, or past mail older than the
+   * user), forward only; moves made while one statement runs go together in the next.
+   */
   async moveCursor(userId: string, cursor: MailboxCursor): Promise<void> {
-    await this.advanceCursor(this.users.manager, userId, cursor);
+    assertUid(cursor.uid, 'uid');
+    assertUid(cursor.uidValidity, 'uidValidity');
+    await this.cursorMoves.run(userId, cursor);
   }
 }
 
