@@ -44,7 +44,7 @@ export class HandshakeTimeline {
 /**
  * The most handshakes in progress at once across servers: their changes in time order, each server's count
  * held until its next change, added up after all changes of the same microsecond. A server's count before
- * its first change is taken as 0.
+ * its first change is taken as 0 (a server notes the level it holds when its timeline is reset).
  */
 export function peakAcrossServers(timelines: readonly HandshakeChange[][]): number {
   const changes = timelines.flatMap((timeline, server) => timeline.map(([at, count]) => ({ at, count, server })));

@@ -117,6 +117,8 @@ export class ServerStats {
   resetPeakHandshakes(): void {
     this.peakHandshakes = this.handshakesInProgress;
     this.handshakeTimeline.clear();
+    // The timeline starts from the level held now, as the peak does.
+    this.handshakeTimeline.note(this.handshakesInProgress);
   }
 
   loginSucceeded(user: string): void {
