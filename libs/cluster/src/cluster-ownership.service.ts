@@ -112,10 +112,10 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     // Each step's time is logged: a handoff that overruns the shutdown deadline must say where it went.
     const started = Date.now();
     await this.running;
-    const passMs = Date.now() - started;
+    const passEnded = Date.now();
     const sessions = this.sessions.size;
     await this.sessions.stopAll();
-    const sessionsMs = Date.now() - started - passMs;
+    const sessionsEnded = Date.now();
     // Before leaving: a round after leave() would put this node back in the membership.
     await this.renewer.stop();
     const leases = this.held.size;
@@ -123,8 +123,16 @@ export class ClusterOwnership implements OnApplicationBootstrap, BeforeApplicati
     this.held.clear();
     await this.registry.leave().catch((error: unknown) => this.logger.warn({ err: error }, 'leave'));
     await this.subscriber?.quit().catch(() => undefined);
-    const leaveMs = Date.now() - started - passMs - sessionsMs;
-    this.logger.info({ sessions, leases, passMs, sessionsMs, leaveMs }, 'left the cluster');
+    this.logger.info(
+      {
+        sessions,
+        leases,
+        passMs: passEnded - started,
+        sessionsMs: sessionsEnded - passEnded,
+        leaveMs: Date.now() - sessionsEnded,
+      },
+      'left the cluster',
+    );
   }
 
   ownedUserIds(): string[] {

@@ -1,4 +1,4 @@
-import { HandshakeTimeline, monotonicMicros, peakAcrossServers } from './handshake-timeline.js';
+import { type HandshakeChange, HandshakeTimeline, monotonicMicros, peakAcrossServers } from './handshake-timeline.js';
 
 describe('HandshakeTimeline', () => {
   it('keeps every change with its time, in order', () => {
@@ -25,18 +25,18 @@ describe('HandshakeTimeline', () => {
 
   it('adds servers up where their peaks coincide, not where they do not', () => {
     // Server A is at 5 from 100 to 200 µs, server B at 5 from 150 to 160 µs and at 2 before: 5 + 5 at 150.
-    const a: [number, number][] = [
+    const a: HandshakeChange[] = [
       [100, 5],
       [200, 1],
     ];
-    const b: [number, number][] = [
+    const b: HandshakeChange[] = [
       [50, 2],
       [150, 5],
       [160, 0],
     ];
     expect(peakAcrossServers([a, b])).toBe(10);
     // B's 5 after A has come down to 1: never more than 7 at once (any per-interval sum would say 10).
-    const later: [number, number][] = [
+    const later: HandshakeChange[] = [
       [50, 2],
       [250, 5],
       [260, 0],
@@ -45,11 +45,11 @@ describe('HandshakeTimeline', () => {
   });
 
   it('counts changes of the same microsecond together: one ending as another starts is no overlap', () => {
-    const a: [number, number][] = [
+    const a: HandshakeChange[] = [
       [100, 3],
       [300, 2],
     ];
-    const b: [number, number][] = [
+    const b: HandshakeChange[] = [
       [200, 1],
       [300, 2],
     ];

@@ -151,10 +151,7 @@ export class SessionManager implements BeforeApplicationShutdown {
     this.shuttingDown = true;
     this.deps.outages.close();
     this.lag.close();
-    const started = Date.now();
-    const sessions = this.sessions.size;
     await this.stopAll();
-    if (sessions > 0) this.logger.info({ sessions, ms: Date.now() - started }, 'sessions stopped');
   }
 
   /** Starts a session for the user, once any earlier session of theirs has logged out (one login at a time). */
